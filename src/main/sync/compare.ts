@@ -1,0 +1,114 @@
+// Equality of a local file and an S3 object. Decided by MD5 whenever it can be known: the ETag of
+// a single-part object, our own `s3lync-md5` metadata, rclone's `md5chksum`, or the multipart
+// composite ETag recomputed locally. Only when none of these can decide does it fall back to
+// size + modification time, and it says so. Never "equal" by default (seed defect 1).
+import type { Direction } from '../../shared/plan';
+import type { HashCache } from './hash-cache';
+import type { LocalFile } from './local-scan';
+import { base64ToHex, candidatePartSizes, isPlainMd5, multipartCount } from './md5';
+import type { RemoteKnowledge } from './remote-cache';
+import type { HeadResult, RemoteObject } from './s3';
+import { META_MD5, META_RCLONE_MD5 } from './transfer';
+
+export interface Verdict {
+  equal: boolean;
+  reason: string;
+  /** Set when MD5 could not decide and size + mtime did. */
+  fallback?: string;
+}
+
+export interface CompareEnv {
+  cache: HashCache;
+  knowledge: RemoteKnowledge;
+  head: (key: string, partNumber?: number) => Promise<HeadResult | null>;
+  direction: Direction;
+  /** false: compare size and modification time only (no hashing), like `aws s3 sync`. */
+  checkHash: boolean;
+}
+
+function byTime(local: LocalFile, remote: RemoteObject, direction: Direction, why: string): Verdict {
+  const l = Math.floor(local.mtimeMs / 1000);
+  const r = Math.floor(remote.lastModified / 1000);
+  const newer = direction === 'push' ? l > r : r > l;
+  return {
+    equal: !newer,
+    reason: newer ? `${direction === 'push' ? 'local file' : 'S3 object'} is newer (${why}; compared size and time)` : 'same size and not newer',
+    fallback: why,
+  };
+}
+
+export async function compareFiles(local: LocalFile, remote: RemoteObject, env: CompareEnv): Promise<Verdict> {
+  if (local.size !== remote.size) {
+    return { equal: false, reason: `size differs (local ${local.size} B, S3 ${remote.size} B)` };
+  }
+  if (!env.checkHash) return byTime(local, remote, env.direction, 'hash check turned off');
+
+  const md5 = async (): Promise<string> => (await env.cache.get(local.rel, local.abs, local)).md5;
+  const verdict = (localMd5: string, remoteMd5: string, how: string): Verdict =>
+    localMd5 === remoteMd5 ? { equal: true, reason: `same MD5 (${how})` } : { equal: false, reason: `content differs (MD5, ${how})` };
+
+  const known = env.knowledge.md5For(remote.key, remote.etag);
+  if (known) return verdict(await md5(), known, 'remembered');
+
+  const parts = multipartCount(remote.etag);
+  if (isPlainMd5(remote.etag)) {
+    const localMd5 = await md5();
+    if (localMd5 === remote.etag) return { equal: true, reason: 'same MD5 (ETag)' };
+    // The ETag might not be an MD5 at all (SSE-KMS, SSE-C): ask the object before calling it different.
+    const head = await env.head(remote.key);
+    if (!head) return { equal: false, reason: 'content differs (MD5, ETag)' };
+    const stated = statedMd5(head);
+    if (stated) {
+      env.knowledge.learn(remote.key, remote.etag, stated);
+      return verdict(localMd5, stated, 'metadata');
+    }
+    if (head.encryption === 'aws:kms' || head.encryption === 'aws:kms:dsse' || head.encryption === 'SSE-C') {
+      return byTime(local, remote, env.direction, `the ETag of an ${head.encryption}-encrypted object is not its MD5`);
+    }
+    return { equal: false, reason: 'content differs (MD5, ETag)' };
+  }
+
+  if (parts) {
+    const head = await env.head(remote.key);
+    if (!head) return { equal: false, reason: 'the object vanished from S3 during the scan' };
+    const stated = statedMd5(head);
+    if (stated) {
+      env.knowledge.learn(remote.key, remote.etag, stated);
+      return verdict(await md5(), stated, 'metadata');
+    }
+    const candidates = candidatePartSizes(remote.size, parts);
+    const hashes = await env.cache.get(local.rel, local.abs, local, candidates);
+    if (Object.entries(hashes.composite).some(([p, c]) => candidates.includes(Number(p)) && c === remote.etag)) {
+      env.knowledge.learn(remote.key, remote.etag, hashes.md5);
+      return { equal: true, reason: 'same multipart ETag (recomputed locally)' };
+    }
+    const exact = await env.head(remote.key, 1).then((h) => partSizeFromHead(h, remote.size, parts)).catch(() => undefined);
+    if (exact && !candidates.includes(exact)) {
+      const again = await env.cache.get(local.rel, local.abs, local, [exact]);
+      if (again.composite[exact] === remote.etag) {
+        env.knowledge.learn(remote.key, remote.etag, again.md5);
+        return { equal: true, reason: 'same multipart ETag (recomputed locally)' };
+      }
+      return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
+    }
+    if (exact) return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
+    return byTime(local, remote, env.direction, 'the multipart ETag has an unknown part size');
+  }
+
+  return byTime(local, remote, env.direction, `the ETag "${remote.etag}" is not an MD5`);
+}
+
+/** The part size a `HEAD ?partNumber=1` reveals, when the server really answered for part 1. */
+export function partSizeFromHead(h: HeadResult | null, size: number, parts: number): number | undefined {
+  if (!h || h.size <= 0) return undefined;
+  if (h.partsCount === parts) return h.size;
+  if (h.partsCount === undefined && h.size < size && Math.ceil(size / h.size) === parts) return h.size;
+  return undefined;
+}
+
+export function statedMd5(head: HeadResult): string | null {
+  const ours = head.metadata[META_MD5]?.toLowerCase();
+  if (ours && /^[0-9a-f]{32}$/.test(ours)) return ours;
+  const theirs = head.metadata[META_RCLONE_MD5];
+  return theirs ? base64ToHex(theirs) : null;
+}

@@ -1,0 +1,358 @@
+// The sync engine's front door, shared by the CLI, the library API and the app: resolve what the
+// user named (file or folder, object or prefix), scan both sides, plan, and run the plan.
+// Imports nothing from Electron.
+import type { S3Client } from '@aws-sdk/client-s3';
+import * as fs from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import * as path from 'node:path';
+import type { Direction, Plan } from '../../shared/plan';
+import type { SyncEvent, SyncResult } from '../../shared/progress';
+import { Semaphore } from './concurrency';
+import { S3ObjectError, SyncError } from './errors';
+import { Excluder } from './exclude';
+import { executePlan } from './executor';
+import { HashCache } from './hash-cache';
+import { scanLocal, type LocalScan } from './local-scan';
+import { acquireLock } from './lock';
+import { MiB } from './md5';
+import { unsafeReason } from './paths';
+import { buildPlan, type PlanContext, type Target } from './planner';
+import { RemoteKnowledge } from './remote-cache';
+import {
+  createS3Client,
+  deleteKeys,
+  headObject,
+  listAll,
+  prefixHasObjects,
+  resolveEndpoint,
+  type ConnectionOptions,
+  type DeleteFailure,
+  type HeadResult,
+  type RemoteObject,
+} from './s3';
+import { defaultCacheDir, defaultDataDir } from './store';
+import type { TransferSettings } from './transfer';
+import { Trash } from './trash';
+import { asPrefix, formatS3Uri, parseS3Uri } from './uri';
+
+export interface EngineOptions extends ConnectionOptions {
+  /** Where caches, locks and the trash live; null keeps caches in memory (no trash, no lock). */
+  dataDir?: string | null;
+  /** Files transferred at once (default 16). */
+  concurrency?: number;
+  /** Part size for multipart uploads (default 16 MiB). */
+  partSize?: number;
+  /** Files at least this big are uploaded in parts (default 16 MiB). */
+  multipartThreshold?: number;
+  /** Parts of one file in flight at once (default 4). */
+  partConcurrency?: number;
+  /** Bytes buffered at once across all transfers (default 256 MiB). */
+  memoryBudget?: number;
+  /** An S3 client to use instead of building one (tests, the app's profiles). */
+  client?: S3Client;
+}
+
+export interface SyncSpec {
+  direction: Direction;
+  /** The local file or folder; for a pull it may be omitted (the s3lync cache folder is used). */
+  localPath?: string;
+  remote: string;
+  /** Make the target identical to the source, deleting extras (the seed's force_sync). */
+  mirror?: boolean;
+  exclude?: readonly string[];
+  /** Deletions allowed in one run; undefined: the default guard. */
+  maxDelete?: number;
+  /** false: compare by size and modification time only. Transfers are always verified. */
+  checkHash?: boolean;
+}
+
+export interface RunOptions {
+  onEvent?: (e: SyncEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface PreparedSync {
+  plan: Plan;
+  /** Runs exactly this plan. */
+  run(options?: RunOptions): Promise<SyncResult>;
+}
+
+export interface RemoveResult {
+  uri: string;
+  keys: string[];
+  deleted: number;
+  failures: DeleteFailure[];
+}
+
+export class SyncEngine {
+  readonly client: S3Client;
+  readonly dataDir: string | null;
+  readonly endpoint: string;
+  private readonly settings: TransferSettings;
+  private readonly concurrency: number;
+  private readonly ownsClient: boolean;
+
+  constructor(readonly options: EngineOptions = {}) {
+    this.client = options.client ?? createS3Client({ ...options, maxSockets: Math.max(64, (options.concurrency ?? 16) * 2) });
+    this.ownsClient = !options.client;
+    this.dataDir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
+    this.endpoint = resolveEndpoint(options) ?? 'AWS S3';
+    this.concurrency = positive(options.concurrency, 16, '--concurrency');
+    const partSize = positive(options.partSize, 16 * MiB, 'part size');
+    if (partSize < 5 * MiB) throw new S3ObjectError('The part size must be at least 5 MiB (an S3 rule).');
+    this.settings = {
+      partSize,
+      multipartThreshold: positive(options.multipartThreshold, 16 * MiB, 'multipart threshold'),
+      partConcurrency: positive(options.partConcurrency, 4, 'part concurrency'),
+      memory: new Semaphore(positive(options.memoryBudget, 256 * MiB, 'memory budget')),
+    };
+  }
+
+  close(): void {
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  /** Plans a sync and returns it with a function that runs exactly that plan. */
+  async prepare(spec: SyncSpec, signal?: AbortSignal): Promise<PreparedSync> {
+    const { bucket, key } = parseS3Uri(spec.remote);
+    const excluder = new Excluder(spec.exclude ?? []);
+    if (spec.maxDelete !== undefined && (!Number.isInteger(spec.maxDelete) || spec.maxDelete < 0)) {
+      throw new S3ObjectError('--max-delete must be a whole number, 0 or more.');
+    }
+    const target = await this.resolveTarget(spec, bucket, key);
+    const remoteLabel = target.remoteLabel;
+    const [scan, listing] = await Promise.all([
+      this.scan(target, excluder),
+      this.list(target, signal),
+    ]);
+    if (target.direction === 'pull' && listing.length === 0 && !target.single) {
+      const anything = await prefixHasObjects(this.client, bucket, target.prefix);
+      if (!anything) {
+        throw new SyncError(`Nothing to pull: there is no object ${remoteLabel.replace(/\/$/, '')} and no object under ${remoteLabel}. Check the URI (s3lync exists ${remoteLabel}).`);
+      }
+    }
+    const endpointId = this.endpoint;
+    const [cache, knowledge] = await Promise.all([
+      HashCache.open(this.dataDir, target.localRoot),
+      RemoteKnowledge.open(this.dataDir, endpointId, bucket, target.single ? target.single.key : target.prefix),
+    ]);
+    const { plan, context } = await buildPlan({
+      target,
+      scan,
+      remote: listing,
+      remoteComplete: true,
+      excluder,
+      maxDelete: spec.maxDelete,
+      compare: {
+        cache,
+        knowledge,
+        head: (k, part) => headObject(this.client, bucket, k, part),
+        direction: target.direction,
+        checkHash: spec.checkHash ?? true,
+      },
+    });
+    return {
+      plan,
+      run: (opts) => this.execute(plan, context, scan, cache, knowledge, opts ?? {}),
+    };
+  }
+
+  /** Plans and runs; with dryRun only plans (and reports the plan). */
+  async sync(spec: SyncSpec, opts: RunOptions & { dryRun?: boolean } = {}): Promise<SyncResult> {
+    const prepared = await this.prepare(spec, opts.signal);
+    opts.onEvent?.({ type: 'plan', plan: prepared.plan });
+    if (opts.dryRun) {
+      const result: SyncResult = {
+        plan: prepared.plan,
+        done: 0,
+        completed: { upload: 0, download: 0, deleteRemote: 0, deleteLocal: 0 },
+        failed: [],
+        deletionsHeld: 0,
+        heldReason: null,
+        bytes: 0,
+        seconds: 0,
+        cancelled: false,
+        ok: true,
+      };
+      opts.onEvent?.({ type: 'result', result });
+      return result;
+    }
+    return prepared.run(opts);
+  }
+
+  private async execute(
+    plan: Plan,
+    context: PlanContext,
+    scan: LocalScan,
+    cache: HashCache,
+    knowledge: RemoteKnowledge,
+    opts: RunOptions,
+  ): Promise<SyncResult> {
+    const root = context.target.localRoot;
+    const release = this.dataDir ? await acquireLock(this.dataDir, root) : async () => undefined;
+    try {
+      if (plan.direction === 'pull') await fs.mkdir(root, { recursive: true });
+      for (const tmp of scan.staleTemps) await fs.rm(tmp, { force: true }).catch(() => undefined);
+      if (this.dataDir) await Trash.prune(this.dataDir);
+      const result = await executePlan(plan, context, {
+        client: this.client,
+        settings: this.settings,
+        cache,
+        knowledge,
+        trash: this.dataDir ? new Trash(this.dataDir, root) : null,
+        concurrency: this.concurrency,
+        onEvent: opts.onEvent,
+        signal: opts.signal,
+        endpoint: this.endpoint,
+      });
+      const full = !context.target.single;
+      await cache.save(full && context.localComplete ? new Set(context.local.keys()) : null);
+      await knowledge.save(full && context.remoteComplete ? new Set([...context.remote.values()].map((o) => o.key)) : null);
+      return result;
+    } finally {
+      await release();
+    }
+  }
+
+  /** 'object' when that exact key exists, 'prefix' when objects exist under it, else null. */
+  async exists(uri: string): Promise<'object' | 'prefix' | null> {
+    const { bucket, key } = parseS3Uri(uri);
+    if (key && !key.endsWith('/') && (await headObject(this.client, bucket, key))) return 'object';
+    return (await prefixHasObjects(this.client, bucket, asPrefix(key))) ? 'prefix' : null;
+  }
+
+  /** Deletes the object, or every object (and folder marker) under the prefix. */
+  async remove(uri: string, opts: { dryRun?: boolean; onDeleted?: (key: string) => void } = {}): Promise<RemoveResult> {
+    const { bucket, key } = parseS3Uri(uri);
+    let keys: string[];
+    if (key && !key.endsWith('/') && (await headObject(this.client, bucket, key))) keys = [key];
+    else keys = (await listAll(this.client, bucket, asPrefix(key), undefined, true)).map((o) => o.key);
+    if (keys.length === 0) {
+      throw new SyncError(`Nothing to delete: there is no object ${uri} and no object under ${formatS3Uri(bucket, asPrefix(key))}.`);
+    }
+    if (opts.dryRun) return { uri, keys, deleted: 0, failures: [] };
+    let deleted = 0;
+    const failures = await deleteKeys(this.client, bucket, keys, (k) => {
+      deleted++;
+      opts.onDeleted?.(k);
+    });
+    return { uri, keys, deleted, failures };
+  }
+
+  private async resolveTarget(spec: SyncSpec, bucket: string, key: string): Promise<Target> {
+    const mirror = spec.mirror ?? false;
+    const head: HeadResult | null = key && !key.endsWith('/') ? await headObject(this.client, bucket, key) : null;
+    if (spec.direction === 'push') {
+      if (!spec.localPath) throw new S3ObjectError('push needs a local path: s3lync push <local-path> <s3-uri>.');
+      const local = path.resolve(spec.localPath);
+      const st = await statOrNull(local);
+      if (!st) throw new S3ObjectError(`The local path ${local} does not exist.`);
+      if (st.isFile()) {
+        let objectKey = key;
+        if (!head && (key === '' || key.endsWith('/') || (await prefixHasObjects(this.client, bucket, asPrefix(key))))) {
+          objectKey = asPrefix(key) + path.basename(local).normalize('NFC');
+        }
+        return {
+          direction: 'push',
+          mirror,
+          bucket,
+          localRoot: path.dirname(local),
+          prefix: '',
+          single: { rel: path.basename(local).normalize('NFC'), key: objectKey },
+          remoteLabel: formatS3Uri(bucket, objectKey),
+        };
+      }
+      if (!st.isDirectory()) throw new S3ObjectError(`${local} is neither a file nor a folder.`);
+      if (head) {
+        throw new S3ObjectError(`s3://${bucket}/${key} is an object (a file), so a folder cannot be pushed onto it. Push to a prefix instead: s3://${bucket}/${key}/`);
+      }
+      return { direction: 'push', mirror, bucket, localRoot: local, prefix: asPrefix(key), remoteLabel: formatS3Uri(bucket, asPrefix(key)) };
+    }
+
+    // pull
+    if (head) {
+      let local: string;
+      const name = key.slice(key.lastIndexOf('/') + 1);
+      if (!spec.localPath) {
+        const why = unsafeReason(key);
+        if (why) throw new S3ObjectError(`The key "${key}" cannot be used as a path in the cache folder: ${why}. Give a local path.`);
+        local = path.join(defaultCacheDir(), bucket, ...key.split('/'));
+      } else {
+        local = path.resolve(spec.localPath);
+        const st = await statOrNull(local);
+        if (st?.isDirectory() || spec.localPath.endsWith('/') || spec.localPath.endsWith(path.sep)) {
+          const why = unsafeReason(name);
+          if (why) throw new S3ObjectError(`The object name "${name}" cannot be stored here: ${why}. Give a file path instead.`);
+          local = path.join(local, name);
+        }
+      }
+      const st = await statOrNull(local);
+      if (st && !st.isFile()) throw new S3ObjectError(`${local} exists and is not a file.`);
+      return {
+        direction: 'pull',
+        mirror,
+        bucket,
+        localRoot: path.dirname(local),
+        prefix: '',
+        single: { rel: path.basename(local).normalize('NFC'), key },
+        remoteLabel: formatS3Uri(bucket, key),
+      };
+    }
+    const prefix = asPrefix(key);
+    let local: string;
+    if (!spec.localPath) {
+      const trimmed = prefix.replace(/\/$/, '');
+      const why = trimmed ? unsafeReason(trimmed) : null;
+      if (why) throw new S3ObjectError(`The prefix "${prefix}" cannot be used as a path in the cache folder: ${why}. Give a local path.`);
+      local = path.join(defaultCacheDir(), bucket, ...(trimmed ? trimmed.split('/') : []));
+    } else {
+      local = path.resolve(spec.localPath);
+    }
+    const st = await statOrNull(local);
+    if (st && !st.isDirectory()) {
+      throw new S3ObjectError(`${local} is a file, but ${formatS3Uri(bucket, prefix)} is a prefix (a folder); give a folder path.`);
+    }
+    return { direction: 'pull', mirror, bucket, localRoot: local, prefix, remoteLabel: formatS3Uri(bucket, prefix) };
+  }
+
+  private async scan(target: Target, excluder: Excluder): Promise<LocalScan> {
+    if (target.single) {
+      const abs = path.join(target.localRoot, target.single.rel);
+      const st = await statOrNull(abs);
+      const scan: LocalScan = { files: new Map(), dirs: new Set(), skipped: [], staleTemps: [], complete: true };
+      if (st?.isFile()) scan.files.set(target.single.rel, { rel: target.single.rel, abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+      return scan;
+    }
+    const st = await statOrNull(target.localRoot);
+    if (!st) return { files: new Map(), dirs: new Set(), skipped: [], staleTemps: [], complete: true };
+    return scanLocal(target.localRoot, excluder);
+  }
+
+  private async list(target: Target, signal?: AbortSignal): Promise<RemoteObject[]> {
+    if (target.single) {
+      const h = await headObject(this.client, target.bucket, target.single.key);
+      if (!h) {
+        // Tell a missing bucket apart from a missing key: the listing says NoSuchBucket.
+        await prefixHasObjects(this.client, target.bucket, target.single.key);
+        return [];
+      }
+      return [{ key: target.single.key, size: h.size, etag: h.etag, lastModified: h.lastModified }];
+    }
+    return listAll(this.client, target.bucket, target.prefix, signal);
+  }
+}
+
+async function statOrNull(p: string): Promise<Stats | null> {
+  try {
+    return await fs.stat(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function positive(v: number | undefined, fallback: number, name: string): number {
+  if (v === undefined) return fallback;
+  if (!Number.isFinite(v) || v < 1) throw new S3ObjectError(`${name} must be a positive number.`);
+  return Math.floor(v);
+}

@@ -1,0 +1,113 @@
+// Persistent hash cache for one local folder: an unchanged file (same path, size, mtime and
+// inode) is never hashed twice. Lives in the data directory, one file per synced folder.
+import * as path from 'node:path';
+import { hashFile, type FileHashes } from './md5';
+import { readJson, stableId, writeFileAtomic } from './store';
+
+const VERSION = 1;
+
+/** [size, mtimeMs, ino, md5, composites] */
+type Row = [number, number, number, string, Record<number, string>];
+
+interface CacheFile {
+  version: number;
+  root: string;
+  rows: Record<string, Row>;
+}
+
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export class HashCache {
+  private rows = new Map<string, Row>();
+  private seen = new Set<string>();
+  private dirty = false;
+  /** How many files were actually read and hashed during this run (the benchmark reports it). */
+  hashed = 0;
+
+  private constructor(
+    private readonly file: string | null,
+    private readonly root: string,
+  ) {}
+
+  /** A cache for `root` stored under `dataDir`; with dataDir null it only lives in memory. */
+  static async open(dataDir: string | null, root: string): Promise<HashCache> {
+    const file = dataDir ? path.join(dataDir, 'hash-cache', `${stableId(path.resolve(root))}.json`) : null;
+    const cache = new HashCache(file, path.resolve(root));
+    if (file) {
+      const data = await readJson<CacheFile>(file);
+      if (data && data.version === VERSION && data.root === cache.root && data.rows && typeof data.rows === 'object') {
+        for (const [rel, row] of Object.entries(data.rows)) {
+          if (Array.isArray(row) && row.length === 5 && typeof row[3] === 'string') cache.rows.set(rel, row);
+        }
+      }
+    }
+    return cache;
+  }
+
+  private valid(rel: string, id: FileIdentity): Row | undefined {
+    const row = this.rows.get(rel);
+    if (row && row[0] === id.size && row[1] === id.mtimeMs && row[2] === id.ino) return row;
+    return undefined;
+  }
+
+  /** The cached MD5, or undefined when the file changed since it was hashed. */
+  peek(rel: string, id: FileIdentity): string | undefined {
+    const row = this.valid(rel, id);
+    if (row) this.seen.add(rel);
+    return row?.[3];
+  }
+
+  /** Whole-file MD5 and the requested composite ETags, hashing the file only when needed. */
+  async get(rel: string, abs: string, id: FileIdentity, partSizes: number[] = []): Promise<FileHashes> {
+    const row = this.valid(rel, id);
+    this.seen.add(rel);
+    if (row && partSizes.every((p) => row[4][p] !== undefined)) {
+      return { md5: row[3], size: row[0], composite: row[4] };
+    }
+    const hashes = await hashFile(abs, partSizes);
+    this.hashed++;
+    if (hashes.size !== id.size) {
+      // The file changed while we read it; do not remember a hash of a moving target.
+      return hashes;
+    }
+    const composites = row ? { ...row[4], ...hashes.composite } : hashes.composite;
+    this.rows.set(rel, [id.size, id.mtimeMs, id.ino, hashes.md5, composites]);
+    this.dirty = true;
+    return { ...hashes, composite: composites };
+  }
+
+  /** Record a hash we computed ourselves (e.g. while downloading). */
+  remember(rel: string, id: FileIdentity, md5: string, composite: Record<number, string> = {}): void {
+    this.rows.set(rel, [id.size, id.mtimeMs, id.ino, md5, composite]);
+    this.seen.add(rel);
+    this.dirty = true;
+  }
+
+  forget(rel: string): void {
+    if (this.rows.delete(rel)) this.dirty = true;
+  }
+
+  /**
+   * Writes the cache. With `present` (every path a complete scan found), rows for files that
+   * are gone are dropped; after a partial scan pass null and they are kept.
+   */
+  async save(present: ReadonlySet<string> | null): Promise<void> {
+    if (!this.file) return;
+    if (present) {
+      for (const rel of this.rows.keys()) {
+        if (!present.has(rel) && !this.seen.has(rel)) {
+          this.rows.delete(rel);
+          this.dirty = true;
+        }
+      }
+    }
+    if (!this.dirty) return;
+    const data: CacheFile = { version: VERSION, root: this.root, rows: Object.fromEntries(this.rows) };
+    await writeFileAtomic(this.file, JSON.stringify(data));
+    this.dirty = false;
+  }
+}

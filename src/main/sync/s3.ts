@@ -1,0 +1,216 @@
+// The one S3 client factory and the thin, error-checked calls the engine makes. Settings here are
+// the ones that work with S3-compatible stores: no default CRC checksums or aws-chunked bodies,
+// Content-MD5 added to DeleteObjects (Swift's s3api requires it), keep-alive sockets.
+import {
+  S3Client,
+  ListObjectsV2Command,
+  HeadObjectCommand,
+  DeleteObjectsCommand,
+  DeleteObjectCommand,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { createHash } from 'node:crypto';
+import { SyncError, httpStatus } from './errors';
+import { cleanEtag } from './md5';
+
+export interface ConnectionOptions {
+  region?: string;
+  /** Custom endpoint for S3-compatible stores; else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL. */
+  endpoint?: string;
+  pathStyle?: boolean;
+  /** Named profile from the shared config/credentials files. */
+  profile?: string;
+  /** Explicit credentials (the app's stored profiles); else the AWS default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Attempts per request for throttling, 5xx and network errors (4xx are never retried). */
+  maxAttempts?: number;
+  /** Sockets to keep open; defaults to generous for parallel transfers. */
+  maxSockets?: number;
+}
+
+export function resolveEndpoint(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return opts.endpoint || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+}
+
+export function createS3Client(opts: ConnectionOptions = {}): S3Client {
+  const endpoint = resolveEndpoint(opts);
+  const maxSockets = opts.maxSockets ?? 64;
+  const config: S3ClientConfig = {
+    endpoint,
+    forcePathStyle: opts.pathStyle ?? false,
+    maxAttempts: opts.maxAttempts ?? 6,
+    retryMode: 'standard',
+    followRegionRedirects: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 10_000,
+      requestTimeout: 120_000,
+    }),
+  };
+  const region = opts.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  if (region) config.region = region;
+  else if (endpoint) config.region = 'us-east-1'; // S3-compatible stores rarely care
+  if (opts.profile) config.profile = opts.profile;
+  if (opts.credentials) config.credentials = opts.credentials;
+  const client = new S3Client(config);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'DeleteObjectsCommand') {
+        const request = args.request as { headers: Record<string, string>; body?: unknown };
+        const body = request.body;
+        if (typeof body === 'string' || body instanceof Uint8Array) {
+          for (const h of Object.keys(request.headers)) {
+            if (h.toLowerCase().startsWith('x-amz-checksum-') || h.toLowerCase() === 'x-amz-sdk-checksum-algorithm') delete request.headers[h];
+          }
+          request.headers['content-md5'] = createHash('md5').update(body).digest('base64');
+        }
+      }
+      return next(args);
+    },
+    { step: 'build', name: 's3lyncContentMd5ForDeleteObjects', priority: 'low' },
+  );
+  return client;
+}
+
+export interface RemoteObject {
+  key: string;
+  size: number;
+  /** Lower-case, unquoted. */
+  etag: string;
+  lastModified: number;
+}
+
+/**
+ * Every object under `prefix`, across all pages, sorted by key, folder markers (keys ending in
+ * `/`) left out. A page that claims more but gives no token is an error, never "the end".
+ */
+export async function listAll(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+  includeFolderMarkers = false,
+): Promise<RemoteObject[]> {
+  const out: RemoteObject[] = [];
+  let token: string | undefined;
+  const seenTokens = new Set<string>();
+  for (;;) {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 }),
+      { abortSignal: signal },
+    );
+    for (const o of page.Contents ?? []) {
+      if (!o.Key || (o.Key.endsWith('/') && !includeFolderMarkers)) continue;
+      out.push({ key: o.Key, size: o.Size ?? 0, etag: cleanEtag(o.ETag), lastModified: o.LastModified?.getTime() ?? 0 });
+    }
+    if (!page.IsTruncated) break;
+    token = page.NextContinuationToken;
+    if (!token || seenTokens.has(token)) {
+      throw new SyncError(`The S3 server returned an incomplete listing of s3://${bucket}/${prefix} (a page said more keys follow but gave no way to fetch them). Nothing was changed.`);
+    }
+    seenTokens.add(token);
+  }
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out;
+}
+
+export interface HeadResult {
+  size: number;
+  etag: string;
+  lastModified: number;
+  metadata: Record<string, string>;
+  /** 'aws:kms', 'AES256', or 'SSE-C' when a customer key was used. */
+  encryption?: string;
+  partsCount?: number;
+}
+
+/** HEAD an object; null when it does not exist. Access denied and other errors are thrown. */
+export async function headObject(client: S3Client, bucket: string, key: string, partNumber?: number): Promise<HeadResult | null> {
+  try {
+    const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: partNumber }));
+    return {
+      size: r.ContentLength ?? 0,
+      etag: cleanEtag(r.ETag),
+      lastModified: r.LastModified?.getTime() ?? 0,
+      metadata: lowerKeys(r.Metadata ?? {}),
+      encryption: r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption,
+      partsCount: r.PartsCount,
+    };
+  } catch (err) {
+    const status = httpStatus(err);
+    const name = (err as Error).name;
+    if (status === 404 || name === 'NotFound' || name === 'NoSuchKey') {
+      // HEAD has no body, so a missing bucket also looks like 404: callers that need the
+      // difference list the bucket (which says NoSuchBucket).
+      return null;
+    }
+    throw err;
+  }
+}
+
+export function lowerKeys(m: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** True when at least one object (not a folder marker) exists under `prefix`. */
+export async function prefixHasObjects(client: S3Client, bucket: string, prefix: string): Promise<boolean> {
+  let token: string | undefined;
+  for (;;) {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 }));
+    if ((page.Contents ?? []).some((o) => o.Key && !o.Key.endsWith('/'))) return true;
+    if (!page.IsTruncated || !page.NextContinuationToken) return false;
+    token = page.NextContinuationToken;
+  }
+}
+
+export interface DeleteFailure {
+  key: string;
+  message: string;
+}
+
+/** Deletes keys in batches of at most 1000, reporting every key the server refused. */
+export async function deleteKeys(
+  client: S3Client,
+  bucket: string,
+  keys: string[],
+  onDeleted?: (key: string) => void,
+): Promise<DeleteFailure[]> {
+  const failures: DeleteFailure[] = [];
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    if (batch.length === 1) {
+      // One key: a plain DELETE is simpler for every server.
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: batch[0] }));
+        onDeleted?.(batch[0]);
+      } catch (err) {
+        failures.push({ key: batch[0], message: (err as Error).message });
+      }
+      continue;
+    }
+    const r = await client.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: false } }),
+    );
+    const failed = new Set<string>();
+    for (const e of r.Errors ?? []) {
+      if (!e.Key) continue;
+      failed.add(e.Key);
+      failures.push({ key: e.Key, message: `${e.Code ?? 'Error'}: ${e.Message ?? 'refused by the server'}` });
+    }
+    const deleted = new Set((r.Deleted ?? []).map((d) => d.Key));
+    for (const k of batch) {
+      if (failed.has(k)) continue;
+      if (deleted.has(k) || deleted.size === 0) onDeleted?.(k);
+      else failures.push({ key: k, message: 'the server did not confirm the deletion' });
+    }
+  }
+  return failures;
+}
