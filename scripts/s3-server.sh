@@ -327,26 +327,30 @@ EOF
 }
 
 build_rings() {
-  local stamp="$OBJECT_PORT $CONTAINER_PORT $ACCOUNT_PORT" ring builder rc
+  local stamp="$OBJECT_PORT $CONTAINER_PORT $ACCOUNT_PORT"
   if [[ -f $ETC_DIR/rings.stamp && $(<"$ETC_DIR/rings.stamp") == "$stamp" &&
     -f $ETC_DIR/account.ring.gz && -f $ETC_DIR/container.ring.gz && -f $ETC_DIR/object.ring.gz ]]; then
     return 0
   fi
   log "building rings"
   rm -f "$ETC_DIR/rings.stamp"
-  for ring in account container object; do
-    builder="$ETC_DIR/$ring.builder"
-    rm -f "$builder" "$ETC_DIR/$ring.ring.gz"
-    {
-      swift-ring-builder "$builder" create 10 1 1 &&
-        swift-ring-builder "$builder" add "r1z1-$HOST:$(service_port "$ring")/d1" 100
-    } >>"$LOG_DIR/rings.log" 2>&1 || die "swift-ring-builder failed for $ring (see $LOG_DIR/rings.log)"
-    rc=0
-    swift-ring-builder "$builder" rebalance >>"$LOG_DIR/rings.log" 2>&1 || rc=$?
-    # exit status 1 is a warning; 2 is an error
-    ((rc <= 1)) && [[ -f $ETC_DIR/$ring.ring.gz ]] ||
-      die "swift-ring-builder rebalance failed for $ring (see $LOG_DIR/rings.log)"
-  done
+  # Same as "swift-ring-builder X.builder create 10 1 1; add r1z1-IP:PORT/d1 100;
+  # rebalance" for each ring, in one Python process (3-4 s faster).
+  "$PY" - "$ETC_DIR" "$HOST" "$ACCOUNT_PORT" "$CONTAINER_PORT" "$OBJECT_PORT" \
+    >>"$LOG_DIR/rings.log" 2>&1 <<'PYEOF' || die "building rings failed (see $LOG_DIR/rings.log)"
+import os, sys
+from swift.common.ring import RingBuilder
+etc, ip, ports = sys.argv[1], sys.argv[2], sys.argv[3:]
+for name, port in zip(('account', 'container', 'object'), ports):
+    builder = RingBuilder(10, 1, 1)
+    builder.add_dev({'region': 1, 'zone': 1, 'ip': ip, 'port': int(port),
+                     'replication_ip': ip, 'replication_port': int(port),
+                     'device': 'd1', 'weight': 100.0, 'meta': ''})
+    builder.rebalance()
+    builder.get_ring().save(os.path.join(etc, name + '.ring.gz'))
+    builder.save(os.path.join(etc, name + '.builder'))
+    print('built %s ring: %s:%s/d1' % (name, ip, port))
+PYEOF
   echo "$stamp" >"$ETC_DIR/rings.stamp"
 }
 
@@ -360,12 +364,19 @@ service_marker() {
   esac
 }
 
+pid_running() { # alive and not a zombie (PID 1 may not reap in containers)
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
+  [[ $state != Z && $state != X ]]
+}
+
 service_pid() { # prints the pid when the service is alive, fails otherwise
   local file="$RUN_DIR/$1.pid" pid cmdline
   [[ -f $file ]] || return 1
   pid=$(<"$file")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid_running "$pid" || return 1
   cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
   [[ " $cmdline " == *" $(service_marker "$1") "* ]] || return 1
   echo "$pid"
@@ -375,7 +386,7 @@ start_service() {
   local name=$1 logfile="$LOG_DIR/$1.log"
   shift
   : >"$logfile"
-  nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN_DIR/$name.pid"
 }
 
@@ -384,10 +395,10 @@ stop_service() {
   if pid=$(service_pid "$name"); then
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      pid_running "$pid" || break
       sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_running "$pid"; then
       log "$name (pid $pid) did not stop; killing it"
       kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -440,6 +451,11 @@ cmd_start() {
   write_configs
   probe xattr "$SRV_DIR/d1" ||
     die "$SRV_DIR does not support user xattrs, which Swift needs; set S3LYNC_S3_DIR to another filesystem"
+  local lo hi
+  if read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+    ((MEMCACHED_PORT >= lo && PORT <= hi)); then
+    log "warning: ports $PORT-$MEMCACHED_PORT overlap the ephemeral port range $lo-$hi; they may be taken at random"
+  fi
   probe ports-free "$PORT" "$OBJECT_PORT" "$CONTAINER_PORT" "$ACCOUNT_PORT" "$MEMCACHED_PORT" ||
     die "ports $PORT-$MEMCACHED_PORT must be free on $HOST (set S3LYNC_S3_PORT to use other ports)"
   build_rings

@@ -20,6 +20,9 @@ import { deleteKeys, headObject } from './s3';
 import { downloadFile, uploadFile, type TransferSettings } from './transfer';
 import type { Trash } from './trash';
 
+/** The original error behind each failure, for library callers that rethrow it as itself. */
+export const failureCause = new WeakMap<OperationFailure, unknown>();
+
 const COMPLETED_KEY: Record<Operation['kind'], keyof Completed> = {
   upload: 'upload',
   download: 'download',
@@ -64,6 +67,7 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
       error: errorName(err),
       message: describeError(err, { action: `${verb(operation)} ${operation.path}`, endpoint: deps.endpoint, bucket: ctx.target.bucket }),
     };
+    failureCause.set(failure, err);
     failed.push(failure);
     emit({ type: 'operation-failed', failure });
   };

@@ -35,6 +35,10 @@ export function resolveEndpoint(opts: ConnectionOptions, env: NodeJS.ProcessEnv 
   return opts.endpoint || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
 }
 
+// The SDK warns on every start that its 2027 releases will need Node 22; we pin a release that
+// supports Node 20, so the warning only confuses users of the CLI.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export function createS3Client(opts: ConnectionOptions = {}): S3Client {
   const endpoint = resolveEndpoint(opts);
   const maxSockets = opts.maxSockets ?? 64;

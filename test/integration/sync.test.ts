@@ -1,0 +1,264 @@
+// One-way sync against the real S3 server and real temp folders.
+import { CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes, createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HashMismatchError } from '../../src/main/sync/errors';
+import { MiB } from '../../src/main/sync/md5';
+import { engineFor, getText, newBucket, putObject, rawClient, readTree, remoteTree, tmpDir, writeTree } from '../helpers';
+
+const client = rawClient();
+let bucket: string;
+let data: string;
+
+beforeAll(async () => {
+  bucket = await newBucket(client);
+  data = await tmpDir('data');
+});
+afterAll(() => client.destroy());
+
+async function fresh(prefix: string) {
+  const root = await tmpDir('local');
+  return { root, prefix: `${prefix}-${randomBytes(3).toString('hex')}/` };
+}
+
+/** Uploads like another tool would: in parts, no metadata. */
+async function putMultipart(key: string, body: Buffer, partSize: number) {
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts = [];
+  for (let i = 0, n = 1; i < body.length; i += partSize, n++) {
+    const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: body.subarray(i, i + partSize) }));
+    parts.push({ ETag: r.ETag, PartNumber: n });
+  }
+  await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+}
+
+describe('push and pull', () => {
+  it('pushes a folder, then transfers nothing when nothing changed, then only the edited file', async () => {
+    const { root, prefix } = await fresh('push');
+    await writeTree(root, { 'a.txt': 'alpha', 'sub/b.txt': 'bravo', 'sub/deep/c.txt': 'charlie' });
+    const engine = engineFor(data);
+    const first = await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(first.ok).toBe(true);
+    expect(first.completed.upload).toBe(3);
+    expect(await remoteTree(client, bucket, prefix)).toEqual({ 'a.txt': 'alpha', 'sub/b.txt': 'bravo', 'sub/deep/c.txt': 'charlie' });
+
+    const again = await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(again.plan.operations).toEqual([]);
+    expect(again.plan.counts.unchanged).toBe(3);
+
+    // Same size, same second: only the MD5 can tell.
+    const st = await fs.stat(path.join(root, 'sub/b.txt'));
+    await fs.writeFile(path.join(root, 'sub/b.txt'), 'BRAVO');
+    await fs.utimes(path.join(root, 'sub/b.txt'), st.atime, st.mtime);
+    const edit = await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(edit.plan.operations.map((o) => [o.kind, o.path])).toEqual([['upload', 'sub/b.txt']]);
+    expect(edit.plan.operations[0].reason).toMatch(/MD5/);
+    expect((await edit.run()).ok).toBe(true);
+    expect(await getText(client, bucket, `${prefix}sub/b.txt`)).toBe('BRAVO');
+    engine.close();
+  });
+
+  it('stores the whole-file MD5 in x-amz-meta-s3lync-md5 with every upload', async () => {
+    const { root, prefix } = await fresh('meta');
+    await writeTree(root, { 'f.txt': 'metadata please' });
+    const engine = engineFor(data);
+    await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}f.txt` }));
+    expect(head.Metadata?.['s3lync-md5']).toBe(createHash('md5').update('metadata please').digest('hex'));
+    engine.close();
+  });
+
+  it('pulls a prefix into a folder, verifies it, and re-pulls a same-size remote edit', async () => {
+    const { root, prefix } = await fresh('pull');
+    await putObject(client, bucket, `${prefix}x.txt`, 'xray');
+    await putObject(client, bucket, `${prefix}d/y.txt`, 'yankee');
+    const engine = engineFor(data);
+    const r = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(r.ok).toBe(true);
+    expect(await readTree(root)).toEqual({ 'x.txt': 'xray', 'd/y.txt': 'yankee' });
+    await putObject(client, bucket, `${prefix}x.txt`, 'XRAY');
+    const again = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(again.completed.download).toBe(1);
+    expect(await readTree(root)).toEqual({ 'x.txt': 'XRAY', 'd/y.txt': 'yankee' });
+    engine.close();
+  });
+
+  it('pushes and pulls a single file', async () => {
+    const { root, prefix } = await fresh('single');
+    await writeTree(root, { 'one.txt': 'just one' });
+    const engine = engineFor(data);
+    expect((await engine.sync({ direction: 'push', localPath: path.join(root, 'one.txt'), remote: `s3://${bucket}/${prefix}renamed.txt` })).ok).toBe(true);
+    expect(await getText(client, bucket, `${prefix}renamed.txt`)).toBe('just one');
+    // To a prefix: the file keeps its name.
+    await engine.sync({ direction: 'push', localPath: path.join(root, 'one.txt'), remote: `s3://${bucket}/${prefix}dir/` });
+    expect(await getText(client, bucket, `${prefix}dir/one.txt`)).toBe('just one');
+    const out = await tmpDir('single-out');
+    await engine.sync({ direction: 'pull', remote: `s3://${bucket}/${prefix}renamed.txt`, localPath: path.join(out, 'copy.txt') });
+    expect(await fs.readFile(path.join(out, 'copy.txt'), 'utf8')).toBe('just one');
+    // Into an existing folder: the object's name.
+    await engine.sync({ direction: 'pull', remote: `s3://${bucket}/${prefix}renamed.txt`, localPath: out });
+    expect(await fs.readFile(path.join(out, 'renamed.txt'), 'utf8')).toBe('just one');
+    engine.close();
+  });
+
+  it('uploads large files in parts with a verifiable composite ETag, then sees them as unchanged', async () => {
+    const { root, prefix } = await fresh('mpu');
+    const big = randomBytes(11 * MiB + 123);
+    await writeTree(root, { 'big.bin': big });
+    const engine = engineFor(data, { multipartThreshold: 5 * MiB, partSize: 5 * MiB });
+    const r = await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(r.ok).toBe(true);
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}big.bin` }));
+    expect(head.ETag).toMatch(/-3"$/);
+    expect(head.Metadata?.['s3lync-md5']).toBe(createHash('md5').update(big).digest('hex'));
+    const again = await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(again.plan.operations).toEqual([]);
+    // A fresh data dir (no memory of the upload) decides from the metadata.
+    const cold = engineFor(await tmpDir('cold'));
+    expect((await cold.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan.operations).toEqual([]);
+    const out = await tmpDir('mpu-out');
+    expect((await cold.sync({ direction: 'pull', localPath: out, remote: `s3://${bucket}/${prefix}` })).ok).toBe(true);
+    expect((await fs.readFile(path.join(out, 'big.bin'))).equals(big)).toBe(true);
+    engine.close();
+    cold.close();
+  });
+});
+
+describe('multipart objects written by other tools (no metadata)', () => {
+  for (const [label, partSize] of [
+    ['8 MiB parts (aws-cli)', 8 * MiB],
+    ['6 MiB parts (size implied by N)', 6 * MiB],
+  ] as const) {
+    it(`recomputes the composite ETag: ${label}`, async () => {
+      const { root, prefix } = await fresh('other');
+      const body = randomBytes(17 * MiB + 5);
+      await putMultipart(`${prefix}blob.bin`, body, partSize);
+      const engine = engineFor(await tmpDir('d'));
+      const out = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+      expect(out.ok).toBe(true);
+      expect((await fs.readFile(path.join(root, 'blob.bin'))).equals(body)).toBe(true);
+      // Equal now, decided by content (not assumed).
+      const plan = (await engineFor(await tmpDir('d')).prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+      expect(plan.operations).toEqual([]);
+      expect(plan.notes).toEqual([]);
+      // A same-size local edit is seen as a change (seed defect 1: it was silently "equal").
+      const edited = Buffer.from(body);
+      edited[edited.length - 1] ^= 0xff;
+      await fs.writeFile(path.join(root, 'blob.bin'), edited);
+      const plan2 = (await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+      expect(plan2.operations.map((o) => o.kind)).toEqual(['upload']);
+      expect(plan2.operations[0].reason).toMatch(/content differs/);
+      engine.close();
+    });
+  }
+
+  it('says so, and compares size and time, when the part size cannot be found (5.5 MiB parts)', async () => {
+    const { root, prefix } = await fresh('odd');
+    const body = randomBytes(17 * MiB + 5); // 4 parts: 5 MiB is consistent with N but wrong
+    await putMultipart(`${prefix}odd.bin`, body, 5.5 * MiB);
+    await writeTree(root, { 'odd.bin': body });
+    const old = new Date(Date.now() - 3600_000);
+    await fs.utimes(path.join(root, 'odd.bin'), old, old);
+    const engine = engineFor(await tmpDir('d'));
+    const plan = (await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(plan.operations).toEqual([]);
+    expect(plan.notes.join(' ')).toMatch(/compared by size and modification time, because the multipart ETag has an unknown part size/);
+    // Edited later than the upload: the fallback sees it.
+    const edited = Buffer.from(body);
+    edited[0] ^= 1;
+    await fs.writeFile(path.join(root, 'odd.bin'), edited);
+    const later = new Date(Date.now() + 5000);
+    await fs.utimes(path.join(root, 'odd.bin'), later, later);
+    const plan2 = (await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(plan2.operations.map((o) => o.kind)).toEqual(['upload']);
+    expect(plan2.operations[0].reason).toMatch(/newer/);
+    // After our upload it carries s3lync-md5: decided by MD5 from then on.
+    const pushed = await (await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).run();
+    expect(pushed.ok).toBe(true);
+    const plan3 = (await engineFor(await tmpDir('d')).prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(plan3.operations).toEqual([]);
+    expect(plan3.notes).toEqual([]);
+    engine.close();
+  });
+
+  it("accepts rclone's md5chksum metadata", async () => {
+    const { root, prefix } = await fresh('rclone');
+    const body = Buffer.from('made by rclone');
+    await putObject(client, bucket, `${prefix}r.txt`, body, { md5chksum: createHash('md5').update(body).digest('base64') });
+    await writeTree(root, { 'r.txt': body });
+    const engine = engineFor(await tmpDir('d'));
+    expect((await engine.prepare({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan.operations).toEqual([]);
+    engine.close();
+  });
+});
+
+describe('path safety and hostile keys', () => {
+  it('skips and reports keys that would escape or cannot be files, and syncs the rest', async () => {
+    const { root, prefix } = await fresh('hostile');
+    const outside = path.join(path.dirname(root), `escape-${path.basename(root)}.txt`);
+    for (const key of ['ok.txt', '../escape.txt', `../${path.basename(outside)}`, 'a/../../x.txt', 'a//b.txt', './dot.txt', 'back\\slash.txt', 'x', 'x/y.txt']) {
+      await putObject(client, bucket, `${prefix}${key}`, `content of ${key}`);
+    }
+    await putObject(client, bucket, `${prefix.slice(0, -1)}//lead.txt`, 'leading slash');
+    const engine = engineFor(await tmpDir('d'));
+    const result = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(result.ok).toBe(true);
+    expect(await readTree(root)).toEqual({ 'ok.txt': 'content of ok.txt', 'x/y.txt': 'content of x/y.txt' });
+    await expect(fs.stat(outside)).rejects.toThrow();
+    const kinds = result.plan.skipped.map((s) => [s.kind, s.path]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ['unsafe-key', `${prefix}../escape.txt`],
+        ['unsafe-key', `${prefix}a/../../x.txt`],
+        ['unsafe-key', `${prefix}a//b.txt`],
+        ['unsafe-key', `${prefix}./dot.txt`],
+        ['unsafe-key', `${prefix}back\\slash.txt`],
+        ['unsafe-key', `${prefix}/lead.txt`],
+        ['object-and-prefix', 'x'],
+      ]),
+    );
+    engine.close();
+  });
+
+  it('never writes through a symbolic link inside the folder', async () => {
+    const { root, prefix } = await fresh('link');
+    const elsewhere = await tmpDir('elsewhere');
+    await fs.symlink(elsewhere, path.join(root, 'link'));
+    await putObject(client, bucket, `${prefix}link/pwned.txt`, 'nope');
+    await putObject(client, bucket, `${prefix}fine.txt`, 'fine');
+    const engine = engineFor(await tmpDir('d'));
+    const result = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(result.ok).toBe(false);
+    expect(result.failed.map((f) => f.operation.path)).toEqual(['link/pwned.txt']);
+    expect(result.failed[0].message).toMatch(/symbolic link/);
+    expect(await fs.readdir(elsewhere)).toEqual([]);
+    expect(await fs.readFile(path.join(root, 'fine.txt'), 'utf8')).toBe('fine');
+    expect(result.plan.skipped.map((s) => s.kind)).toContain('symlink');
+    engine.close();
+  });
+});
+
+describe('verification', () => {
+  it('raises HashMismatchError for corrupt bytes, removes the temp file and keeps the old file', async () => {
+    const { root, prefix } = await fresh('corrupt');
+    await writeTree(root, { 'c.txt': 'the good old version' });
+    // An object whose stated MD5 does not match its bytes (as corruption in transit would look).
+    await putObject(client, bucket, `${prefix}c.txt`, 'tampered content!', { 's3lync-md5': createHash('md5').update('something else').digest('hex') });
+    const engine = engineFor(await tmpDir('d'));
+    const result = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(result.ok).toBe(false);
+    expect(result.failed[0].error).toBe('HashMismatchError');
+    expect(result.failed[0].message).toMatch(/MD5/);
+    expect(await fs.readdir(root)).toEqual(['c.txt']);
+    expect(await fs.readFile(path.join(root, 'c.txt'), 'utf8')).toBe('the good old version');
+    engine.close();
+  });
+
+  it('exposes HashMismatchError as a class', () => {
+    const e = new HashMismatchError('x', 'a', 'b');
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe('HashMismatchError');
+  });
+});

@@ -1,0 +1,127 @@
+// URIs, path safety, MD5/composite ETags, excludes: the small pieces every decision rests on.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { S3ObjectError, describeError, isRetryable } from '../../src/main/sync/errors';
+import { Excluder } from '../../src/main/sync/exclude';
+import { MiB, candidatePartSizes, cleanEtag, hashFile, multipartCount } from '../../src/main/sync/md5';
+import { resolveInside, unsafeReason } from '../../src/main/sync/paths';
+import { asPrefix, parseS3Uri } from '../../src/main/sync/uri';
+import { tmpDir } from '../helpers';
+
+describe('S3 URIs', () => {
+  it.each([
+    ['s3://bucket', { bucket: 'bucket', key: '' }],
+    ['s3://bucket/', { bucket: 'bucket', key: '' }],
+    ['s3://bucket/prefix/', { bucket: 'bucket', key: 'prefix/' }],
+    ['s3://bucket/a/b.txt', { bucket: 'bucket', key: 'a/b.txt' }],
+  ])('%s', (uri, expected) => expect(parseS3Uri(uri)).toEqual(expected));
+
+  it.each(['bucket/key', 'http://bucket/key', 's3:/bucket', 's3://', 's3:///key', 's3://a b/key', ''])('rejects %j with a sentence', (uri) => {
+    expect(() => parseS3Uri(uri)).toThrow(S3ObjectError);
+    expect(() => parseS3Uri(uri)).toThrow(/s3:\/\/|bucket/);
+  });
+
+  it('makes prefixes', () => {
+    expect(asPrefix('')).toBe('');
+    expect(asPrefix('a')).toBe('a/');
+    expect(asPrefix('a/')).toBe('a/');
+  });
+});
+
+describe('path safety', () => {
+  it.each([
+    ['../x', '".." segment'],
+    ['a/../../x', '".." segment'],
+    ['./x', '"." segment'],
+    ['a//b', 'empty path segment'],
+    ['/etc/passwd', 'starts with "/"'],
+    ['a\\b', 'backslash'],
+    ['a/', 'empty path segment'],
+    ['x'.repeat(256), 'longer than 255'],
+  ])('refuses %j', (rel, why) => expect(unsafeReason(rel, 'linux')).toContain(why));
+
+  it('accepts ordinary and unicode names', () => {
+    for (const ok of ['a.txt', 'dir/sub/file', 'résumé.pdf', 'a b/c:d?.txt', '日本/ファイル']) expect(unsafeReason(ok, 'linux')).toBeNull();
+  });
+
+  it('knows what Windows cannot store', () => {
+    expect(unsafeReason('a:b.txt', 'win32')).toMatch(/Windows/);
+    expect(unsafeReason('dir/CON.txt', 'win32')).toMatch(/reserved/);
+    expect(unsafeReason('trailing.', 'win32')).toMatch(/dot/);
+  });
+
+  it('resolveInside never leaves the root', () => {
+    expect(resolveInside('/data/root', 'a/b')).toBe(path.resolve('/data/root/a/b'));
+    expect(() => resolveInside('/data/root', '../x')).toThrow(/outside/);
+  });
+});
+
+describe('MD5 and multipart ETags', () => {
+  it('hashes a file once for the whole MD5 and several part sizes', async () => {
+    const dir = await tmpDir();
+    const body = randomBytes(12 * MiB + 7);
+    await fs.writeFile(path.join(dir, 'f'), body);
+    const h = await hashFile(path.join(dir, 'f'), [5 * MiB, 8 * MiB]);
+    expect(h.md5).toBe(createHash('md5').update(body).digest('hex'));
+    const composite = (p: number) => {
+      const digests = [];
+      for (let i = 0; i < body.length; i += p) digests.push(createHash('md5').update(body.subarray(i, i + p)).digest());
+      return `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;
+    };
+    expect(h.composite[5 * MiB]).toBe(composite(5 * MiB));
+    expect(h.composite[8 * MiB]).toBe(composite(8 * MiB));
+    expect(h.composite[5 * MiB]).toMatch(/-3$/);
+  });
+
+  it('derives candidate part sizes from the part count, the implied size first', () => {
+    expect(candidatePartSizes(17 * MiB, 3)[0]).toBe(6 * MiB);
+    expect(candidatePartSizes(17 * MiB, 3)).toContain(8 * MiB);
+    expect(candidatePartSizes(17 * MiB, 3)).not.toContain(5 * MiB); // 5 MiB would give 4 parts
+    expect(candidatePartSizes(100 * MiB, 2)).toEqual([50 * MiB, 64 * MiB]);
+  });
+
+  it('reads ETags', () => {
+    expect(cleanEtag('"ABCDEF0123456789abcdef0123456789"')).toBe('abcdef0123456789abcdef0123456789');
+    expect(multipartCount('abcdef0123456789abcdef0123456789-12')).toBe(12);
+    expect(multipartCount('abcdef0123456789abcdef0123456789')).toBeNull();
+  });
+});
+
+describe('excludes', () => {
+  it('match the path relative to the folder, with / separators (seed defect 4)', () => {
+    const ex = new Excluder(['^sub/', '\\.tmp$']);
+    expect(ex.excludes('sub/a.txt')).toBe(true);
+    expect(ex.excludes('other/sub/a.txt')).toBe(false);
+    expect(ex.excludes('x.tmp')).toBe(true);
+    expect(ex.excludes('x.tmpl')).toBe(false);
+  });
+  it('prune folders that match with a trailing slash, on both sides alike', () => {
+    const ex = new Excluder(['^build/$']);
+    expect(ex.excludesDir('build')).toBe(true);
+    expect(ex.excludes('build/out.js')).toBe(true); // remote keys agree with the pruned scan
+  });
+  it('rejects an invalid pattern with a sentence', () => {
+    expect(() => new Excluder(['('])).toThrow(/not a valid regular expression/);
+  });
+});
+
+describe('errors', () => {
+  it('gives distinct clear sentences', () => {
+    const aws = (name: string, status: number) => Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
+    expect(describeError(aws('NoSuchBucket', 404), { bucket: 'b' })).toMatch(/bucket "b" does not exist/);
+    expect(describeError(aws('AccessDenied', 403))).toMatch(/Access denied/);
+    expect(describeError(aws('InvalidAccessKeyId', 403))).toMatch(/access key/);
+    expect(describeError(aws('SignatureDoesNotMatch', 403))).toMatch(/secret key/);
+    expect(describeError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatch(/refused/);
+  });
+  it('retries throttling, 5xx and network errors, never other 4xx', () => {
+    const aws = (name: string, status: number) => Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
+    expect(isRetryable(aws('SlowDown', 503))).toBe(true);
+    expect(isRetryable(aws('InternalError', 500))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isRetryable(aws('AccessDenied', 403))).toBe(false);
+    expect(isRetryable(aws('NoSuchKey', 404))).toBe(false);
+  });
+});
