@@ -45,9 +45,10 @@ SERVICES=(memcached account container object proxy)
 log() { printf 's3-server: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-[[ $PORT =~ ^[0-9]+$ ]] && ((PORT >= 1024 && PORT <= 65530)) ||
+if ! [[ $PORT =~ ^[1-9][0-9]*$ ]] || ((PORT < 1024 || PORT > 65530)); then
   die "S3LYNC_S3_PORT must be a port number between 1024 and 65530 (got '$PORT')"
-[[ $START_TIMEOUT =~ ^[0-9]+$ ]] || die "S3LYNC_S3_TIMEOUT must be a number of seconds"
+fi
+[[ $START_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "S3LYNC_S3_TIMEOUT must be a number of seconds"
 [[ $STATE_DIR == /* ]] || STATE_DIR="$PWD/$STATE_DIR"
 STATE_DIR=${STATE_DIR%/}
 
@@ -178,7 +179,7 @@ cmd_install() {
   local missing sudo=()
   mapfile -t missing < <(missing_packages | sort -u)
   if ((${#missing[@]} == 0)); then
-    log "packages already installed: ${PACKAGES[*]}"
+    [[ ${1:-} == --quiet ]] || log "packages already installed: ${PACKAGES[*]}"
     return 0
   fi
   command -v apt-get >/dev/null 2>&1 ||
@@ -437,7 +438,7 @@ show_logs() {
 # ------------------------------------------------------------ commands ----
 
 cmd_start() {
-  local name started elapsed err="" memcached_args
+  local name started elapsed deadline err="" memcached_args
   take_lock
   if is_running; then
     log "already running (state dir $STATE_DIR)"
@@ -445,7 +446,7 @@ cmd_start() {
     return 0
   fi
   started=$(date +%s%N)
-  cmd_install
+  cmd_install --quiet
   stop_all # leftovers of a partial or crashed run
   ensure_swift_conf
   write_configs
@@ -467,6 +468,7 @@ cmd_start() {
     start_service "$name" "swift-$name-server" "$ETC_DIR/$name-server.conf" --verbose
   done
   log "starting Swift + s3api on $ENDPOINT (state dir $STATE_DIR)"
+  deadline=$(($(date +%s) + START_TIMEOUT))
 
   while :; do
     for name in "${SERVICES[@]}"; do
@@ -478,8 +480,7 @@ cmd_start() {
       err=""
       break
     fi
-    elapsed=$((($(date +%s%N) - started) / 1000000))
-    ((elapsed < START_TIMEOUT * 1000)) || { err="not ready after ${START_TIMEOUT}s: $err"; break; }
+    (($(date +%s) < deadline)) || { err="not ready after ${START_TIMEOUT}s: $err"; break; }
     sleep 0.2
   done
 

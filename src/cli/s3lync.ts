@@ -102,6 +102,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const json = values.json ?? false;
   const command = positionals[0];
   let engine: SyncEngine | null = null;
+  const uriArg = positionals.find((p) => p.startsWith('s3://'));
+  let bucket: string | undefined;
+  try {
+    bucket = uriArg ? parseS3Uri(uriArg).bucket : undefined;
+  } catch {
+    bucket = undefined;
+  }
+  const action = uriArg && command ? `${ACTION[command] ?? 'working on'} ${uriArg}` : undefined;
   try {
     const engineOptions: EngineOptions = {
       endpoint: values.endpoint,
@@ -173,7 +181,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         throw new UsageError(`Unknown command "${command}". Commands: push, pull, exists, rm.`);
     }
   } catch (err) {
-    const message = describeError(err, { endpoint: engine?.endpoint });
+    const message = describeError(err, { endpoint: engine?.endpoint, bucket, action });
     if (json) io.out(JSON.stringify({ event: 'error', error: (err as Error)?.name ?? 'Error', message }) + '\n');
     io.err(`s3lync: ${message}\n`);
     return err instanceof S3ObjectError ? 2 : 1;
@@ -181,6 +189,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     engine?.close();
   }
 }
+
+const ACTION: Record<string, string> = { push: 'pushing to', pull: 'pulling', exists: 'checking', rm: 'deleting' };
 
 const KIND_LABEL: Record<Operation['kind'], string> = {
   upload: 'upload',
