@@ -6,7 +6,6 @@ import * as fs from 'node:fs/promises';
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 // Characters Windows cannot hold in a name; on other systems only NUL (and '/') are impossible,
 // so this set is checked only where the local OS is Windows.
-// eslint-disable-next-line no-control-regex
 const WINDOWS_BAD_CHARS = /[<>:"|?*\u0000-\u001f]/;
 
 /**
