@@ -68,6 +68,8 @@ export interface Plan {
   guard: DeletionGuard | null;
   /** False when a listing failed or was partial: no deletion may happen. */
   listingComplete: boolean;
+  /** Local files whose content had to be read to plan (0 when the hash cache knew them all). */
+  hashed: number;
 }
 
 export function countOperations(

@@ -262,3 +262,56 @@ describe('verification', () => {
     expect(e.name).toBe('HashMismatchError');
   });
 });
+
+describe('hash cache, names and retries', () => {
+  it('never hashes an unchanged file twice, across runs', async () => {
+    const { root, prefix } = await fresh('cache');
+    await writeTree(root, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
+    const dataDir = await tmpDir('d');
+    const e1 = engineFor(dataDir);
+    await e1.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    e1.close();
+    const e2 = engineFor(dataDir);
+    const plan = (await e2.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(plan.operations).toEqual([]);
+    expect(plan.hashed).toBe(0);
+    await fs.writeFile(path.join(root, 'b.txt'), 'B');
+    const plan2 = (await e2.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(plan2.hashed).toBe(1);
+    e2.close();
+  });
+
+  it('keys use NFC names whatever the local file system returned', async () => {
+    const { root, prefix } = await fresh('nfc');
+    const nfd = 'cafe\u0301.txt';
+    await fs.writeFile(path.join(root, nfd), 'accent');
+    const engine = engineFor(await tmpDir('d'));
+    await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(Object.keys(await remoteTree(client, bucket, prefix))).toEqual(['caf\u00e9.txt']);
+    engine.close();
+  });
+
+  it('retries a throttled upload (seed defect 12) and does not retry access denied', async () => {
+    const { root, prefix } = await fresh('retry');
+    await writeTree(root, { 'slow.txt': 'down' });
+    const e = await import('../helpers').then((m) => m.s3env());
+    const { createS3Client } = await import('../../src/main/sync/s3');
+    const c = createS3Client({ endpoint: e.endpoint, pathStyle: true, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } });
+    let puts = 0;
+    c.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand' && ++puts <= 2) {
+          throw Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'slowdown' },
+    );
+    const engine = engineFor(await tmpDir('d'), { client: c });
+    const r = await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(r.ok).toBe(true);
+    expect(puts).toBe(3);
+    expect(await getText(client, bucket, `${prefix}slow.txt`)).toBe('down');
+    c.destroy();
+  });
+});

@@ -171,6 +171,7 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
     counts: countOperations(operations, unchanged, skipped.length),
     guard,
     listingComplete,
+    hashed: input.compare.cache.hashed,
   };
   return { plan, context: { target, local, remote, localComplete, remoteComplete: input.remoteComplete } };
 }
