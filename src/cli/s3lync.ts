@@ -197,6 +197,9 @@ const KIND_LABEL: Record<Operation['kind'], string> = {
   download: 'download',
   'delete-remote': 'delete',
   'delete-local': 'trash',
+  'move-remote': 'move',
+  'move-local': 'rename',
+  conflict: 'conflict',
 };
 
 async function runSync(
@@ -294,6 +297,8 @@ function summaryLine(r: SyncResult, dryRun: boolean): string {
     k.download && `${k.download} downloaded`,
     k.deleteRemote && `${k.deleteRemote} deleted`,
     k.deleteLocal && `${k.deleteLocal} moved to the trash`,
+    k.moveRemote + k.moveLocal && `${k.moveRemote + k.moveLocal} renamed`,
+    k.conflicts && `${k.conflicts} conflicts kept as copies`,
     `${c.unchanged} unchanged`,
     c.skipped && `${c.skipped} skipped`,
     r.failed.length && `${r.failed.length} failed`,

@@ -2,13 +2,17 @@
 // view shows it, and the executor runs exactly it. No Node or Electron types here (the renderer
 // imports this module).
 
-export type Direction = 'push' | 'pull';
+/** push: local -> S3; pull: S3 -> local; sync: both ways (three-way, with conflicts kept). */
+export type Direction = 'push' | 'pull' | 'sync';
 
 export type OperationKind =
   | 'upload' // local -> S3
   | 'download' // S3 -> local
-  | 'delete-remote' // remove an object (mirror only)
-  | 'delete-local'; // move a local file to the trash (mirror only)
+  | 'delete-remote' // remove an object (mirror, or a local deletion in two-way sync)
+  | 'delete-local' // move a local file to the trash (mirror, or a remote deletion in two-way sync)
+  | 'move-remote' // a local rename: server-side copy `from` -> `path`, then delete `from`
+  | 'move-local' // a remote rename: rename the local file `from` -> `path`
+  | 'conflict'; // both sides changed differently: keep both (see conflictPath)
 
 export interface Operation {
   kind: OperationKind;
@@ -20,6 +24,10 @@ export interface Operation {
   size: number;
   /** Why: a sentence fragment a person understands ("new file", "content differs (MD5)"). */
   reason: string;
+  /** move-*: the old path. */
+  from?: string;
+  /** conflict: where the local version is kept (`name (conflict host date).ext`, on both sides). */
+  conflictPath?: string;
 }
 
 export type SkipKind =
@@ -42,6 +50,9 @@ export interface PlanCounts {
   download: number;
   deleteRemote: number;
   deleteLocal: number;
+  moveRemote: number;
+  moveLocal: number;
+  conflicts: number;
   unchanged: number;
   skipped: number;
   bytes: number;
@@ -82,6 +93,9 @@ export function countOperations(
     download: 0,
     deleteRemote: 0,
     deleteLocal: 0,
+    moveRemote: 0,
+    moveLocal: 0,
+    conflicts: 0,
     unchanged,
     skipped,
     bytes: 0,
@@ -90,7 +104,10 @@ export function countOperations(
     if (op.kind === 'upload') counts.upload++;
     else if (op.kind === 'download') counts.download++;
     else if (op.kind === 'delete-remote') counts.deleteRemote++;
-    else counts.deleteLocal++;
+    else if (op.kind === 'delete-local') counts.deleteLocal++;
+    else if (op.kind === 'move-remote') counts.moveRemote++;
+    else if (op.kind === 'move-local') counts.moveLocal++;
+    else counts.conflicts++;
     counts.bytes += op.size;
   }
   return counts;

@@ -26,6 +26,9 @@ export interface Completed {
   download: number;
   deleteRemote: number;
   deleteLocal: number;
+  moveRemote: number;
+  moveLocal: number;
+  conflicts: number;
 }
 
 export interface SyncResult {

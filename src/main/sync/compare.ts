@@ -29,6 +29,10 @@ export interface CompareEnv {
 function byTime(local: LocalFile, remote: RemoteObject, direction: Direction, why: string): Verdict {
   const l = Math.floor(local.mtimeMs / 1000);
   const r = Math.floor(remote.lastModified / 1000);
+  if (direction === 'sync') {
+    // Two-way: no side is "the source"; same size and same second count as the same file.
+    return { equal: l === r, reason: l === r ? 'same size and time' : `different modification times (${why}; compared size and time)`, fallback: why };
+  }
   const newer = direction === 'push' ? l > r : r > l;
   return {
     equal: !newer,

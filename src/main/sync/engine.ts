@@ -10,13 +10,17 @@ import type { SyncEvent, SyncResult } from '../../shared/progress';
 import { Semaphore } from './concurrency';
 import { S3ObjectError, SyncError } from './errors';
 import { Excluder } from './exclude';
-import { executePlan } from './executor';
+import { emptyCompleted, executePlan } from './executor';
 import { HashCache } from './hash-cache';
 import { scanLocal, type LocalScan } from './local-scan';
 import { acquireLock } from './lock';
 import { MiB } from './md5';
 import { unsafeReason } from './paths';
 import { buildPlan, type PlanContext, type Target } from './planner';
+import { BaseStore } from './base';
+import { planTwoWay, type TwoWayContext } from './bisync';
+import type { Applied } from './executor';
+import type { Operation } from '../../shared/plan';
 import { RemoteKnowledge } from './remote-cache';
 import {
   createS3Client,
@@ -136,6 +140,18 @@ export class SyncEngine {
       HashCache.open(this.dataDir, target.localRoot),
       RemoteKnowledge.open(this.dataDir, endpointId, bucket, target.single ? target.single.key : target.prefix),
     ]);
+    const compare = {
+      cache,
+      knowledge,
+      head: (k: string, part?: number) => headObject(this.client, bucket, k, part),
+      direction: target.direction,
+      checkHash: spec.checkHash ?? true,
+    };
+    if (target.direction === 'sync') {
+      const base = await BaseStore.open(this.dataDir, target.localRoot, endpointId, target.remoteLabel);
+      const { plan, context } = await planTwoWay({ target, scan, remote: listing, excluder, base, compare, maxDelete: spec.maxDelete });
+      return { plan, run: (opts) => this.execute(plan, context, scan, cache, knowledge, opts ?? {}) };
+    }
     const { plan, context } = await buildPlan({
       target,
       scan,
@@ -143,13 +159,7 @@ export class SyncEngine {
       remoteComplete: true,
       excluder,
       maxDelete: spec.maxDelete,
-      compare: {
-        cache,
-        knowledge,
-        head: (k, part) => headObject(this.client, bucket, k, part),
-        direction: target.direction,
-        checkHash: spec.checkHash ?? true,
-      },
+      compare,
     });
     return {
       plan,
@@ -165,7 +175,7 @@ export class SyncEngine {
       const result: SyncResult = {
         plan: prepared.plan,
         done: 0,
-        completed: { upload: 0, download: 0, deleteRemote: 0, deleteLocal: 0 },
+        completed: emptyCompleted(),
         failed: [],
         deletionsHeld: 0,
         heldReason: null,
@@ -191,7 +201,8 @@ export class SyncEngine {
     const root = context.target.localRoot;
     const release = this.dataDir ? await acquireLock(this.dataDir, root) : async () => undefined;
     try {
-      if (plan.direction === 'pull') await fs.mkdir(root, { recursive: true });
+      if (plan.direction !== 'push') await fs.mkdir(root, { recursive: true });
+      const twoWay = 'base' in context ? (context as TwoWayContext) : null;
       for (const tmp of scan.staleTemps) await fs.rm(tmp, { force: true }).catch(() => undefined);
       if (this.dataDir) await Trash.prune(this.dataDir);
       const result = await executePlan(plan, context, {
@@ -204,7 +215,13 @@ export class SyncEngine {
         onEvent: opts.onEvent,
         signal: opts.signal,
         endpoint: this.endpoint,
+        recheckRemote: twoWay !== null,
+        onApplied: twoWay ? (op, applied) => recordInBase(twoWay, op, applied) : undefined,
       });
+      if (twoWay) {
+        await adoptIntoBase(twoWay, cache);
+        await twoWay.base.save();
+      }
       const full = !context.target.single;
       await cache.save(full && context.localComplete ? new Set(context.local.keys()) : null);
       await knowledge.save(full && context.remoteComplete ? new Set([...context.remote.values()].map((o) => o.key)) : null);
@@ -242,6 +259,15 @@ export class SyncEngine {
   private async resolveTarget(spec: SyncSpec, bucket: string, key: string): Promise<Target> {
     const mirror = spec.mirror ?? false;
     const head: HeadResult | null = key && !key.endsWith('/') ? await headObject(this.client, bucket, key) : null;
+    if (spec.direction === 'sync') {
+      if (!spec.localPath) throw new S3ObjectError('sync needs a local folder: s3lync sync <local-path> <s3-uri>.');
+      if (mirror) throw new S3ObjectError('A two-way sync cannot be forced; use push --force or pull --force to mirror one side onto the other.');
+      const local = path.resolve(spec.localPath);
+      const st = await statOrNull(local);
+      if (st && !st.isDirectory()) throw new S3ObjectError(`${local} is a file; two-way sync pairs a folder with a prefix.`);
+      if (head) throw new S3ObjectError(`s3://${bucket}/${key} is an object (a file); two-way sync needs a prefix: s3://${bucket}/${key}/`);
+      return { direction: 'sync', mirror: false, bucket, localRoot: local, prefix: asPrefix(key), remoteLabel: formatS3Uri(bucket, asPrefix(key)) };
+    }
     if (spec.direction === 'push') {
       if (!spec.localPath) throw new S3ObjectError('push needs a local path: s3lync push <local-path> <s3-uri>.');
       const local = path.resolve(spec.localPath);
@@ -355,4 +381,49 @@ function positive(v: number | undefined, fallback: number, name: string): number
   if (v === undefined) return fallback;
   if (!Number.isFinite(v) || v < 1) throw new S3ObjectError(`${name} must be a positive number.`);
   return Math.floor(v);
+}
+
+/** Records what an operation of a two-way sync made true, so the next run compares against it. */
+function recordInBase(ctx: TwoWayContext, op: Operation, applied: Applied): void {
+  const base = ctx.base;
+  switch (op.kind) {
+    case 'upload':
+    case 'download':
+      if (applied.local && applied.etag !== undefined) base.set(op.path, { ...applied.local, etag: applied.etag });
+      break;
+    case 'conflict':
+      if (applied.local && applied.etag !== undefined) base.set(op.path, { ...applied.local, etag: applied.etag });
+      if (applied.copy) base.set(op.conflictPath!, { ...applied.copy.local, etag: applied.copy.etag });
+      break;
+    case 'move-local': {
+      const old = base.get(op.from!);
+      if (old && applied.local) base.set(op.path, { ...applied.local, md5: old.md5, etag: applied.etag ?? old.etag });
+      base.delete(op.from!);
+      break;
+    }
+    case 'move-remote':
+      if (applied.local && applied.etag !== undefined) base.set(op.path, { ...applied.local, etag: applied.etag });
+      break;
+    case 'delete-local':
+    case 'delete-remote':
+      base.delete(op.path);
+      break;
+  }
+}
+
+/** Paths found equal on both sides (or gone from both) join or leave the base. */
+async function adoptIntoBase(ctx: TwoWayContext, cache: HashCache): Promise<void> {
+  for (const rel of ctx.adopt) {
+    const l = ctx.local.get(rel);
+    const r = ctx.remote.get(rel);
+    if (!l && !r) {
+      ctx.base.delete(rel);
+      continue;
+    }
+    if (!l || !r) continue;
+    const st = await fs.stat(l.abs).catch(() => null);
+    if (!st || st.size !== l.size || st.mtimeMs !== l.mtimeMs) continue; // changed since: next run decides
+    const { md5 } = await cache.get(rel, l.abs, l);
+    ctx.base.set(rel, { size: l.size, mtimeMs: l.mtimeMs, ino: l.ino, md5, etag: r.etag });
+  }
 }

@@ -2,17 +2,17 @@
 // transient faults), deletions last, and no deletion at all when a listing or a transfer failed,
 // the run was cancelled, or the deletion guard tripped. Local deletions go to the trash after a
 // last check that the file is still what the plan saw.
-import type { S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as fs from 'node:fs/promises';
 import type { Operation, Plan } from '../../shared/plan';
 import { isDeletion } from '../../shared/plan';
 import type { Completed, OperationFailure, SyncEvent, SyncResult } from '../../shared/progress';
 import { partSizeFromHead } from './compare';
 import { runPool, sleep } from './concurrency';
-import { ChangedDuringSyncError, describeError, errorName, isRetryable } from './errors';
-import type { HashCache } from './hash-cache';
-import { multipartCount } from './md5';
-import { resolveInside } from './paths';
+import { ChangedDuringSyncError, describeError, errorName, httpStatus, isRetryable } from './errors';
+import type { FileIdentity, HashCache } from './hash-cache';
+import { cleanEtag, multipartCount } from './md5';
+import { ensureParentInside, resolveInside } from './paths';
 import type { PlanContext } from './planner';
 import { ProgressTracker } from './progress';
 import type { RemoteKnowledge } from './remote-cache';
@@ -28,7 +28,14 @@ const COMPLETED_KEY: Record<Operation['kind'], keyof Completed> = {
   download: 'download',
   'delete-remote': 'deleteRemote',
   'delete-local': 'deleteLocal',
+  'move-remote': 'moveRemote',
+  'move-local': 'moveLocal',
+  conflict: 'conflicts',
 };
+
+export function emptyCompleted(): Completed {
+  return { upload: 0, download: 0, deleteRemote: 0, deleteLocal: 0, moveRemote: 0, moveLocal: 0, conflicts: 0 };
+}
 
 export interface ExecuteDeps {
   client: S3Client;
@@ -42,6 +49,18 @@ export interface ExecuteDeps {
   onEvent?: (e: SyncEvent) => void;
   signal?: AbortSignal;
   endpoint?: string;
+  /** Two-way: HEAD an object right before overwriting or deleting it; a change postpones it. */
+  recheckRemote?: boolean;
+  /** Called for each operation carried out, with what is now true of the path (for the base). */
+  onApplied?: (op: Operation, applied: Applied) => void;
+}
+
+/** What an operation left behind: the local file's identity and MD5, and the object's ETag. */
+export interface Applied {
+  local?: FileIdentity & { md5: string };
+  etag?: string;
+  /** conflict: the kept copy's state. */
+  copy?: { local: FileIdentity & { md5: string }; etag: string };
 }
 
 export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDeps): Promise<SyncResult> {
@@ -55,7 +74,7 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
   const failed: OperationFailure[] = [];
   let done = 0;
   let bytes = 0;
-  const completed: Completed = { upload: 0, download: 0, deleteRemote: 0, deleteLocal: 0 };
+  const completed = emptyCompleted();
   const succeed = (op: Operation) => {
     done++;
     completed[COMPLETED_KEY[op.kind]]++;
@@ -72,13 +91,17 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
     emit({ type: 'operation-failed', failure });
   };
 
+  const applied = (op: Operation, a: Applied) => deps.onApplied?.(op, a);
   await runPool(transfers, deps.concurrency, async (op) => {
     if (deps.signal?.aborted) return;
     tracker.start(op.path);
     try {
       await withRetries(deps.fileAttempts ?? 3, deps.signal, async () => {
-        if (op.kind === 'upload') await runUpload(op, ctx, deps, tracker);
-        else await runDownload(op, ctx, deps, tracker, emit);
+        if (op.kind === 'upload') applied(op, await runUpload(op, ctx, deps, tracker));
+        else if (op.kind === 'download') applied(op, await runDownload(op, ctx, deps, tracker, emit));
+        else if (op.kind === 'conflict') applied(op, await runConflict(op, ctx, deps, tracker, emit));
+        else if (op.kind === 'move-local') applied(op, await runMoveLocal(op, ctx));
+        else if (op.kind === 'move-remote') applied(op, await runMoveRemote(op, ctx, deps));
       });
       bytes += op.size;
       succeed(op);
@@ -97,19 +120,36 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
     else if (failed.length) heldReason = `No deletions: ${failed.length} transfer${failed.length === 1 ? '' : 's'} failed, so nothing was deleted in this run. Fix the errors and run again.`;
     else if (plan.guard?.tripped) heldReason = plan.guard.message;
   }
-  if (deletions.length && heldReason === null) {
+  // The old keys of renames done on S3 go with the deletions, under the same rule.
+  const movedFrom = transfers.filter((op) => op.kind === 'move-remote' && !failed.some((f) => f.operation === op));
+  if (movedFrom.length && heldReason === null && (failed.length || cancelled || !plan.listingComplete)) {
+    heldReason = 'The old names of renamed files were kept on S3 because something failed; the next sync removes them.';
+  }
+  if ((deletions.length || movedFrom.length) && heldReason === null) {
     const remote = deletions.filter((op) => op.kind === 'delete-remote');
     const local = deletions.filter((op) => op.kind === 'delete-local');
-    if (remote.length) {
+    const oldKeys = movedFrom.map((op) => ctx.target.prefix + op.from!);
+    if (remote.length || oldKeys.length) {
       const byKey = new Map(remote.map((op) => [op.key, op]));
       try {
-        const failures = await deleteKeys(deps.client, ctx.target.bucket, [...byKey.keys()], (key) => {
-          const op = byKey.get(key)!;
+        let keys = [...byKey.keys()];
+        if (deps.recheckRemote) keys = await stillAsPlanned(keys, ctx, deps, (key, err) => fail(byKey.get(key)!, err));
+        const failures = await deleteKeys(deps.client, ctx.target.bucket, [...keys, ...oldKeys], (key) => {
           deps.knowledge.forget(key);
+          const op = byKey.get(key);
+          if (!op) {
+            applied({ kind: 'delete-remote', path: key.slice(ctx.target.prefix.length), key, size: 0, reason: 'renamed' }, {});
+            return;
+          }
+          applied(op, {});
           tracker.finish(op.path);
           succeed(op);
         });
-        for (const f of failures) fail(byKey.get(f.key)!, new Error(f.message));
+        for (const f of failures) {
+          const op = byKey.get(f.key);
+          if (op) fail(op, new Error(f.message));
+          else emit({ type: 'warning', message: `The old name ${f.key} could not be removed after a rename (${f.message}); the next sync retries.` });
+        }
       } catch (err) {
         for (const op of remote) fail(op, err);
       }
@@ -117,6 +157,7 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
     for (const op of local) {
       try {
         await deleteLocal(op, ctx, deps);
+        applied(op, {});
         tracker.finish(op.path);
         succeed(op);
       } catch (err) {
@@ -125,7 +166,7 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
     }
   }
   tracker.flush();
-  const held = heldReason ? deletions.length : 0;
+  const held = heldReason ? deletions.length + (movedFrom.length && heldReason ? movedFrom.length : 0) : 0;
   if (heldReason) emit({ type: 'warning', message: heldReason });
   const result: SyncResult = {
     plan,
@@ -153,6 +194,12 @@ function verb(op: Operation): string {
       return 'deleting s3 object';
     case 'delete-local':
       return 'moving to the trash';
+    case 'move-remote':
+      return 'renaming on S3';
+    case 'move-local':
+      return 'renaming';
+    case 'conflict':
+      return 'keeping both versions of';
   }
 }
 
@@ -168,8 +215,9 @@ async function withRetries(attempts: number, signal: AbortSignal | undefined, fn
   }
 }
 
-async function runUpload(op: Operation, ctx: PlanContext, deps: ExecuteDeps, tracker: ProgressTracker): Promise<void> {
+async function runUpload(op: Operation, ctx: PlanContext, deps: ExecuteDeps, tracker: ProgressTracker): Promise<Applied> {
   const file = ctx.local.get(op.path)!;
+  if (deps.recheckRemote) await ensureRemoteAsPlanned(op.key, ctx.remote.get(op.path)?.etag ?? null, op.path, ctx, deps);
   const r = await uploadFile(deps.client, deps.settings, {
     bucket: ctx.target.bucket,
     key: op.key,
@@ -181,6 +229,7 @@ async function runUpload(op: Operation, ctx: PlanContext, deps: ExecuteDeps, tra
   });
   deps.cache.remember(op.path, r.identity, r.md5, r.composite);
   deps.knowledge.learn(op.key, r.etag, r.md5);
+  return { local: { ...r.identity, md5: r.md5 }, etag: r.etag };
 }
 
 async function runDownload(
@@ -189,7 +238,7 @@ async function runDownload(
   deps: ExecuteDeps,
   tracker: ProgressTracker,
   emit: (e: SyncEvent) => void,
-): Promise<void> {
+): Promise<Applied> {
   const obj = ctx.remote.get(op.path)!;
   const before = ctx.local.get(op.path);
   const abs = resolveInside(ctx.target.localRoot, op.path);
@@ -214,6 +263,119 @@ async function runDownload(
   deps.knowledge.learn(op.key, obj.etag, r.md5);
   // The plan's view of the local file is now this one (a later mirror check compares with it).
   ctx.local.set(op.path, { rel: op.path, abs, ...r.identity });
+  return { local: { ...r.identity, md5: r.md5 }, etag: obj.etag };
+}
+
+/** Keep both: the local version is copied to the conflict name and uploaded, then the remote version takes the original name. */
+async function runConflict(
+  op: Operation,
+  ctx: PlanContext,
+  deps: ExecuteDeps,
+  tracker: ProgressTracker,
+  emit: (e: SyncEvent) => void,
+): Promise<Applied> {
+  const file = ctx.local.get(op.path)!;
+  const copyRel = op.conflictPath!;
+  const copyAbs = resolveInside(ctx.target.localRoot, copyRel);
+  let copy: Applied['copy'];
+  const existing = ctx.local.get(copyRel);
+  if (!existing) {
+    const st = await fs.lstat(file.abs);
+    if (st.size !== file.size || st.mtimeMs !== file.mtimeMs || st.ino !== file.ino) {
+      throw new ChangedDuringSyncError(`${op.path} changed locally while the sync ran; the conflict will be handled in the next run.`);
+    }
+    await fs.copyFile(file.abs, copyAbs, fs.constants.COPYFILE_EXCL).catch(async (err) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    });
+    const copyStat = await fs.stat(copyAbs);
+    const copyFile = { rel: copyRel, abs: copyAbs, size: copyStat.size, mtimeMs: copyStat.mtimeMs, ino: copyStat.ino };
+    ctx.local.set(copyRel, copyFile);
+    const up = await uploadFile(deps.client, deps.settings, {
+      bucket: ctx.target.bucket,
+      key: ctx.target.prefix + copyRel,
+      abs: copyAbs,
+      rel: copyRel,
+      onBytes: (n) => tracker.bytes(n),
+      signal: deps.signal,
+    });
+    deps.cache.remember(copyRel, up.identity, up.md5, up.composite);
+    deps.knowledge.learn(ctx.target.prefix + copyRel, up.etag, up.md5);
+    copy = { local: { ...up.identity, md5: up.md5 }, etag: up.etag };
+  }
+  const down = await runDownload({ ...op, kind: 'download' }, ctx, deps, tracker, emit);
+  return { ...down, copy };
+}
+
+async function runMoveLocal(op: Operation, ctx: PlanContext): Promise<Applied> {
+  const from = ctx.local.get(op.from!)!;
+  const st = await fs.lstat(from.abs);
+  if (st.size !== from.size || st.mtimeMs !== from.mtimeMs || st.ino !== from.ino) {
+    throw new ChangedDuringSyncError(`${op.from} changed locally while the sync ran, so it was not renamed; run the sync again.`);
+  }
+  const abs = resolveInside(ctx.target.localRoot, op.path);
+  const problem = await ensureParentInside(ctx.target.localRoot, abs);
+  if (problem) throw new ChangedDuringSyncError(`${op.path} was not created: ${problem}.`);
+  if (await fs.lstat(abs).then(() => true, () => false)) {
+    throw new ChangedDuringSyncError(`${op.path} appeared locally while the sync ran, so ${op.from} was not renamed onto it.`);
+  }
+  await fs.rename(from.abs, abs);
+  const now = await fs.stat(abs);
+  const obj = ctx.remote.get(op.path)!;
+  ctx.local.delete(op.from!);
+  ctx.local.set(op.path, { rel: op.path, abs, size: now.size, mtimeMs: now.mtimeMs, ino: now.ino });
+  return { local: { size: now.size, mtimeMs: now.mtimeMs, ino: now.ino, md5: '' }, etag: obj.etag };
+}
+
+async function runMoveRemote(op: Operation, ctx: PlanContext, deps: ExecuteDeps): Promise<Applied> {
+  const fromKey = ctx.target.prefix + op.from!;
+  const before = ctx.remote.get(op.from!)!;
+  const file = ctx.local.get(op.path)!;
+  const hashes = await deps.cache.get(op.path, file.abs, file);
+  if (before.size > 5 * 1024 ** 3) {
+    // CopyObject handles up to 5 GiB; beyond that the new name is uploaded and the old one removed.
+    const up = await uploadFile(deps.client, deps.settings, { bucket: ctx.target.bucket, key: op.key, abs: file.abs, rel: op.path, onBytes: () => undefined, signal: deps.signal });
+    return { local: { ...up.identity, md5: up.md5 }, etag: up.etag };
+  }
+  try {
+    const r = await deps.client.send(
+      new CopyObjectCommand({
+        Bucket: ctx.target.bucket,
+        Key: op.key,
+        CopySource: `${ctx.target.bucket}/${encodeURIComponent(fromKey)}`,
+        CopySourceIfMatch: `"${before.etag}"`,
+        MetadataDirective: 'COPY',
+      }),
+      { abortSignal: deps.signal },
+    );
+    const etag = cleanEtag(r.CopyObjectResult?.ETag);
+    deps.knowledge.learn(op.key, etag, hashes.md5);
+    return { local: { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, md5: hashes.md5 }, etag };
+  } catch (err) {
+    if (httpStatus(err) === 412) throw new ChangedDuringSyncError(`${op.from} changed on S3 while the sync ran, so the rename to ${op.path} was postponed.`);
+    throw err;
+  }
+}
+
+/** Throws (postponing the operation) when the object is no longer what the plan saw. */
+async function ensureRemoteAsPlanned(key: string, etag: string | null, rel: string, ctx: PlanContext, deps: ExecuteDeps): Promise<void> {
+  const h = await headObject(deps.client, ctx.target.bucket, key);
+  if ((h?.etag ?? null) !== etag) {
+    throw new ChangedDuringSyncError(`${rel} changed on S3 while the sync ran, so it was not overwritten; the next run handles it.`);
+  }
+}
+
+async function stillAsPlanned(keys: string[], ctx: PlanContext, deps: ExecuteDeps, postpone: (key: string, err: unknown) => void): Promise<string[]> {
+  const ok: string[] = [];
+  await runPool(keys, 16, async (key) => {
+    const rel = key.slice(ctx.target.prefix.length);
+    try {
+      await ensureRemoteAsPlanned(key, ctx.remote.get(rel)?.etag ?? null, rel, ctx, deps);
+      ok.push(key);
+    } catch (err) {
+      postpone(key, err);
+    }
+  });
+  return ok;
 }
 
 async function deleteLocal(op: Operation, ctx: PlanContext, deps: ExecuteDeps): Promise<void> {

@@ -56,42 +56,8 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
   const notes: string[] = [];
   const pull = target.direction === 'pull';
 
-  // Remote objects by relative path, minus excluded and (for pulls) unwritable names.
-  const remote = new Map<string, RemoteObject>();
   const protectedPaths = new Set<string>();
-  const rels = input.remote.map((o) => (target.single ? target.single.rel : o.key.slice(target.prefix.length)));
-  const remoteDirs = new Set<string>();
-  for (const rel of rels) {
-    for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) remoteDirs.add(rel.slice(0, i));
-  }
-  input.remote.forEach((o, i) => {
-    const rel = rels[i];
-    if (!target.single && excluder.excludes(rel)) return;
-    if (pull && !target.single) {
-      const unsafe = unsafeReason(rel);
-      if (unsafe) {
-        skipped.push({ kind: 'unsafe-key', path: o.key, reason: `skipped: ${unsafe}` });
-        return;
-      }
-      // A name that is an object and also a prefix (`x` and `x/y`) cannot be both a file and a folder.
-      if (remoteDirs.has(rel)) {
-        skipped.push({ kind: 'object-and-prefix', path: rel, reason: `skipped: "${rel}" is both an object and a prefix on S3; the objects under it are synced` });
-        protectedPaths.add(rel);
-        return;
-      }
-      if (scan.dirs.has(rel)) {
-        skipped.push({ kind: 'not-a-directory', path: rel, reason: 'skipped: a local folder has the same name' });
-        protectedPaths.add(rel);
-        return;
-      }
-      const blocker = parentFile(rel, scan.files);
-      if (blocker) {
-        skipped.push({ kind: 'not-a-directory', path: rel, reason: `skipped: the local file "${blocker}" is where a folder should be` });
-        return;
-      }
-    }
-    remote.set(rel, o);
-  });
+  const remote = remoteByRel(target, input.remote, scan, excluder, pull, skipped, protectedPaths);
 
   const local = scan.files;
   const source: Map<string, unknown> = pull ? remote : local;
@@ -174,6 +140,58 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
     hashed: input.compare.cache.hashed,
   };
   return { plan, context: { target, local, remote, localComplete, remoteComplete: input.remoteComplete } };
+}
+
+/**
+ * Remote objects by relative path, minus excluded ones and — when the sync may write locally —
+ * names that cannot be local files (reported in `skipped`; paths that must not be deleted on the
+ * other side go into `protectedPaths`).
+ */
+export function remoteByRel(
+  target: Target,
+  objects: RemoteObject[],
+  scan: LocalScan,
+  excluder: Excluder,
+  writesLocally: boolean,
+  skipped: Skipped[],
+  protectedPaths: Set<string>,
+): Map<string, RemoteObject> {
+  const remote = new Map<string, RemoteObject>();
+  const rels = objects.map((o) => (target.single ? target.single.rel : o.key.slice(target.prefix.length)));
+  const remoteDirs = new Set<string>();
+  for (const rel of rels) {
+    for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) remoteDirs.add(rel.slice(0, i));
+  }
+  objects.forEach((o, i) => {
+    const rel = rels[i];
+    if (!target.single && excluder.excludes(rel)) return;
+    if (writesLocally && !target.single) {
+      const unsafe = unsafeReason(rel);
+      if (unsafe) {
+        skipped.push({ kind: 'unsafe-key', path: o.key, reason: `skipped: ${unsafe}` });
+        return;
+      }
+      // A name that is an object and also a prefix (`x` and `x/y`) cannot be both a file and a folder.
+      if (remoteDirs.has(rel)) {
+        skipped.push({ kind: 'object-and-prefix', path: rel, reason: `skipped: "${rel}" is both an object and a prefix on S3; the objects under it are synced` });
+        protectedPaths.add(rel);
+        return;
+      }
+      if (scan.dirs.has(rel)) {
+        skipped.push({ kind: 'not-a-directory', path: rel, reason: 'skipped: a local folder has the same name' });
+        protectedPaths.add(rel);
+        return;
+      }
+      const blocker = parentFile(rel, scan.files);
+      if (blocker) {
+        skipped.push({ kind: 'not-a-directory', path: rel, reason: `skipped: the local file "${blocker}" is where a folder should be` });
+        protectedPaths.add(rel);
+        return;
+      }
+    }
+    remote.set(rel, o);
+  });
+  return remote;
 }
 
 function order(op: Operation): number {
