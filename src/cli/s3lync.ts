@@ -8,7 +8,11 @@ import type { SyncEvent, SyncResult } from '../shared/progress';
 import { S3ObjectError, describeError } from '../main/sync/errors';
 import { SyncEngine, type EngineOptions } from '../main/sync/engine';
 import { MiB } from '../main/sync/md5';
+import { Excluder } from '../main/sync/exclude';
 import { parseS3Uri } from '../main/sync/uri';
+import { FolderWatcher, PairRunner } from '../main/sync/watch';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { formatBytes, formatDuration, plural } from './format';
 
 const VERSION = '0.1.0';
@@ -18,6 +22,10 @@ const USAGE = `s3lync — keep local folders and S3 prefixes in sync, verified b
 Usage:
   s3lync push <local-path> <s3-uri> [--force] [--exclude REGEX]... [--dry-run] [--max-delete N]
   s3lync pull <s3-uri> [<local-path>] [--force] [--exclude REGEX]... [--dry-run] [--max-delete N]
+  s3lync sync <local-path> <s3-uri> [--exclude REGEX]... [--dry-run] [--max-delete N]
+                             two-way: changes on either side reach the other; conflicts keep both
+  s3lync watch <local-path> <s3-uri> [--mode push|pull|sync] [--interval SECONDS]
+                             stay in the foreground and sync on every change (Ctrl-C stops)
   s3lync exists <s3-uri>     exit 0 when an object or a non-empty prefix exists, 1 when not
   s3lync rm <s3-uri>         delete the object, or every object under the prefix [--dry-run]
 
@@ -30,6 +38,8 @@ Sync options:
   --max-delete N     allow a mirror to delete up to N files (overrides the safety guard)
   --no-check-hash    compare by size and modification time only (transfers are still verified)
   --part-size MIB    multipart part size in MiB (default 16)
+  --mode MODE        watch: push, pull or sync (default sync)
+  --interval SECONDS watch: how often to look for changes on S3 and rescan (default 60)
 
 Common options:
   --endpoint URL     S3-compatible endpoint (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
@@ -51,6 +61,8 @@ const options = {
   'max-delete': { type: 'string' },
   'no-check-hash': { type: 'boolean' },
   'part-size': { type: 'string' },
+  mode: { type: 'string' },
+  interval: { type: 'string' },
   endpoint: { type: 'string' },
   'path-style': { type: 'boolean' },
   region: { type: 'string' },
@@ -143,6 +155,32 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           checkHash: !values['no-check-hash'],
         });
       }
+      case 'sync': {
+        const [local, uri] = [positionals[1], positionals[2]];
+        if (!local || !uri) throw new UsageError('sync needs a local folder and an S3 URI: s3lync sync <local-path> <s3-uri>.');
+        if (positionals.length > 3) throw new UsageError(`Too many arguments: ${positionals.slice(3).join(' ')}.`);
+        if (values.force) throw new UsageError('--force does not apply to a two-way sync; use push --force or pull --force to mirror one side.');
+        parseS3Uri(uri);
+        engine = new SyncEngine(engineOptions);
+        return await runSync(engine, io, values, {
+          direction: 'sync',
+          localPath: local,
+          remote: uri,
+          exclude: values.exclude ?? [],
+          maxDelete,
+          checkHash: !values['no-check-hash'],
+        });
+      }
+      case 'watch': {
+        const [local, uri] = [positionals[1], positionals[2]];
+        if (!local || !uri) throw new UsageError('watch needs a local folder and an S3 URI: s3lync watch <local-path> <s3-uri> [--mode push|pull|sync].');
+        const mode = values.mode ?? 'sync';
+        if (mode !== 'push' && mode !== 'pull' && mode !== 'sync') throw new UsageError(`--mode must be push, pull or sync, not "${mode}".`);
+        const interval = intOption(values.interval, '--interval', 1) ?? 60;
+        parseS3Uri(uri);
+        engine = new SyncEngine(engineOptions);
+        return await runWatch(engine, io, values, { direction: mode, localPath: local, remote: uri, exclude: values.exclude ?? [], maxDelete, checkHash: !values['no-check-hash'] }, interval);
+      }
       case 'exists': {
         if (positionals.length !== 2) throw new UsageError('exists needs exactly one S3 URI: s3lync exists <s3-uri>.');
         parseS3Uri(positionals[1]);
@@ -178,7 +216,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         io.err(USAGE);
         return 2;
       default:
-        throw new UsageError(`Unknown command "${command}". Commands: push, pull, exists, rm.`);
+        throw new UsageError(`Unknown command "${command}". Commands: push, pull, sync, watch, exists, rm.`);
     }
   } catch (err) {
     const message = describeError(err, { endpoint: engine?.endpoint, bucket, action });
@@ -190,7 +228,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 }
 
-const ACTION: Record<string, string> = { push: 'pushing to', pull: 'pulling', exists: 'checking', rm: 'deleting' };
+const ACTION: Record<string, string> = { push: 'pushing to', pull: 'pulling', sync: 'syncing with', watch: 'watching', exists: 'checking', rm: 'deleting' };
 
 const KIND_LABEL: Record<Operation['kind'], string> = {
   upload: 'upload',
@@ -279,6 +317,48 @@ async function runSync(
   return result.ok ? 0 : 1;
 }
 
+/** watch: sync once, then on every local change (push, sync) and every --interval seconds. */
+async function runWatch(
+  engine: SyncEngine,
+  io: CliIo,
+  values: Values,
+  spec: Parameters<SyncEngine['sync']>[0],
+  intervalSeconds: number,
+): Promise<number> {
+  const json = values.json ?? false;
+  const say = (text: string, event: Record<string, unknown>) => {
+    if (json) io.out(JSON.stringify({ ...event, at: new Date().toISOString() }) + '\n');
+    else io.out(`[${new Date().toLocaleTimeString()}] ${text}\n`);
+  };
+  await fs.mkdir(path.resolve(spec.localPath!), { recursive: true });
+  const runner = new PairRunner({
+    sync: (signal) => engine.sync(spec, { signal }),
+    onResult: (r) => {
+      const work = r.plan.operations.length;
+      if (work || r.failed.length || !r.ok) say(summaryLine(r, false), { event: 'summary', ok: r.ok, done: r.done, failed: r.failed.length, completed: r.completed });
+      for (const f of r.failed) say(`failed: ${f.operation.path} — ${f.message}`, { event: 'operation-failed', path: f.operation.path, message: f.message });
+    },
+    onError: (message, retry) => say(`${message}${retry !== null ? ` Retrying in ${retry}s.` : ''}`, { event: 'error', message, retryInSeconds: retry }),
+    onHeld: (message) => say(`${message} Watching is paused; run the command again once you have decided.`, { event: 'held', message }),
+  });
+  const watcher = spec.direction === 'pull' ? null : new FolderWatcher(spec.localPath!, new Excluder(spec.exclude ?? []), () => runner.request(), {
+    onNote: (m) => say(m, { event: 'note', message: m }),
+  });
+  await watcher?.start();
+  say(`Watching ${path.resolve(spec.localPath!)} ⇄ ${spec.remote} (${spec.direction}); checking S3 every ${intervalSeconds}s. Ctrl-C stops.`, { event: 'watching', mode: spec.direction, intervalSeconds });
+  runner.request();
+  const timer = setInterval(() => runner.request(), intervalSeconds * 1000);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(timer);
+  await watcher?.close();
+  await runner.stop();
+  say('Stopped.', { event: 'stopped' });
+  return 0;
+}
+
 function summaryLine(r: SyncResult, dryRun: boolean): string {
   const c = r.plan.counts;
   if (dryRun) {
@@ -287,6 +367,8 @@ function summaryLine(r: SyncResult, dryRun: boolean): string {
       c.download && `download ${plural(c.download, 'file')}`,
       c.deleteRemote && `delete ${plural(c.deleteRemote, 'object')}`,
       c.deleteLocal && `move ${plural(c.deleteLocal, 'file')} to the trash`,
+      c.moveRemote + c.moveLocal && `rename ${plural(c.moveRemote + c.moveLocal, 'file')}`,
+      c.conflicts && `keep both versions of ${plural(c.conflicts, 'conflicting file')}`,
     ].filter(Boolean);
     return `Dry run: would ${parts.length ? parts.join(', ') : 'change nothing'} (${formatBytes(c.bytes)}); ${c.unchanged} unchanged, ${c.skipped} skipped. Nothing was changed.`;
   }

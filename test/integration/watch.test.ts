@@ -1,0 +1,151 @@
+// Background syncing: real file events, the per-pair runner (one sync at a time, backoff,
+// guard pauses) and a watched pair converging with S3 by itself.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncResult } from '../../src/shared/progress';
+import { Excluder } from '../../src/main/sync/exclude';
+import { FolderWatcher, PairRunner } from '../../src/main/sync/watch';
+import { engineFor, getText, newBucket, putObject, rawClient, tmpDir } from '../helpers';
+
+const client = rawClient();
+let bucket: string;
+beforeAll(async () => {
+  bucket = await newBucket(client);
+});
+afterAll(() => client.destroy());
+
+async function until(check: () => Promise<boolean> | boolean, ms = 15_000): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    if (await check()) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('FolderWatcher', () => {
+  for (const polling of [false, true]) {
+    it(`reports changed paths after writes finish, ignoring excluded ones${polling ? ' (polling)' : ''}`, async () => {
+      const root = await tmpDir('watch');
+      const batches: Array<Set<string>> = [];
+      const w = new FolderWatcher(root, new Excluder(['\\.tmp$']), (p) => batches.push(p), { debounceMs: 100, usePolling: polling });
+      await w.start();
+      await fs.writeFile(path.join(root, 'a.txt'), 'a');
+      await fs.writeFile(path.join(root, 'skip.tmp'), 'x');
+      await fs.mkdir(path.join(root, 'sub'));
+      await fs.writeFile(path.join(root, 'sub', 'b.txt'), 'b');
+      await until(() => batches.flatMap((b) => [...b]).includes('sub/b.txt') && batches.flatMap((b) => [...b]).includes('a.txt'));
+      expect(batches.flatMap((b) => [...b])).not.toContain('skip.tmp');
+      await w.close();
+    });
+  }
+});
+
+function result(partial: Partial<SyncResult> = {}): SyncResult {
+  return {
+    plan: { direction: 'sync', mirror: false, localRoot: '/', remote: 's3://b/', operations: [], skipped: [], notes: [], counts: { upload: 0, download: 0, deleteRemote: 0, deleteLocal: 0, moveRemote: 0, moveLocal: 0, conflicts: 0, unchanged: 0, skipped: 0, bytes: 0 }, guard: null, listingComplete: true, hashed: 0 },
+    done: 0,
+    completed: { upload: 0, download: 0, deleteRemote: 0, deleteLocal: 0, moveRemote: 0, moveLocal: 0, conflicts: 0 },
+    failed: [],
+    deletionsHeld: 0,
+    heldReason: null,
+    bytes: 0,
+    seconds: 0,
+    cancelled: false,
+    ok: true,
+    ...partial,
+  };
+}
+
+describe('PairRunner', () => {
+  it('never runs two syncs of a pair at once, and runs once more for requests made meanwhile', async () => {
+    let active = 0;
+    let maxActive = 0;
+    let runs = 0;
+    const runner = new PairRunner({
+      sync: async () => {
+        active++;
+        runs++;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((r) => setTimeout(r, 50));
+        active--;
+        return result();
+      },
+    });
+    for (let i = 0; i < 10; i++) runner.request();
+    await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 10; i++) runner.request();
+    await runner.idle();
+    expect(maxActive).toBe(1);
+    expect(runs).toBe(2);
+  });
+
+  it('retries with exponential backoff when the server is unreachable, then catches up', async () => {
+    const delays: Array<number | null> = [];
+    let calls = 0;
+    const runner = new PairRunner({
+      backoffMs: 20,
+      sync: async () => {
+        calls++;
+        if (calls <= 3) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+        return result();
+      },
+      onError: (_m, retry) => delays.push(retry),
+    });
+    runner.request();
+    await until(() => calls === 4, 5000);
+    await runner.idle();
+    expect(delays.length).toBe(3);
+    expect(calls).toBe(4);
+  });
+
+  it('pauses itself when the deletion guard trips, until resumed', async () => {
+    let calls = 0;
+    const held: string[] = [];
+    const runner = new PairRunner({
+      sync: async () => {
+        calls++;
+        const r = result({ deletionsHeld: 20, ok: false, heldReason: 'guard' });
+        r.plan.guard = { tripped: true, message: 'Stopped before deleting 20 files' };
+        return r;
+      },
+      onHeld: (m) => held.push(m),
+    });
+    runner.request();
+    await runner.idle();
+    runner.request();
+    await runner.idle();
+    expect(calls).toBe(1);
+    expect(held).toEqual(['Stopped before deleting 20 files']);
+    runner.resume();
+    await runner.idle();
+    expect(calls).toBe(2);
+  });
+});
+
+describe('a watched pair', () => {
+  it('sends a local edit to S3 and brings a remote change to the folder by itself', async () => {
+    const root = await tmpDir('watched');
+    const prefix = `w-${randomBytes(3).toString('hex')}/`;
+    const engine = engineFor(await tmpDir('d'));
+    const spec = { direction: 'sync' as const, localPath: root, remote: `s3://${bucket}/${prefix}` };
+    const runner = new PairRunner({ sync: (signal) => engine.sync(spec, { signal }) });
+    const watcher = new FolderWatcher(root, new Excluder([]), () => runner.request(), { debounceMs: 100 });
+    await watcher.start();
+    const poll = setInterval(() => runner.request(), 500);
+    try {
+      await fs.writeFile(path.join(root, 'hello.txt'), 'written locally');
+      const ms = await until(async () => (await getText(client, bucket, `${prefix}hello.txt`).catch(() => '')) === 'written locally');
+      expect(ms).toBeLessThan(15_000);
+      await putObject(client, bucket, `${prefix}from-s3.txt`, 'written remotely');
+      await until(async () => (await fs.readFile(path.join(root, 'from-s3.txt'), 'utf8').catch(() => '')) === 'written remotely');
+    } finally {
+      clearInterval(poll);
+      await watcher.close();
+      await runner.stop();
+      engine.close();
+    }
+  });
+});
