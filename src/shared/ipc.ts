@@ -26,15 +26,17 @@ const s3Uri = z.string().min(6).max(2048).startsWith('s3://');
 const absPath = z.string().min(1).max(4096);
 const regexList = z.array(z.string().min(1).max(1000)).max(100);
 const direction = z.enum(['push', 'pull']);
+const pairDirection = z.enum(['push', 'pull', 'sync']);
 
 export const pairInput = z
   .object({
     localPath: absPath,
     remote: s3Uri,
-    direction,
+    direction: pairDirection,
     exclude: regexList,
     profileId: id,
     enabled: z.boolean(),
+    pollSeconds: z.number().int().min(5).max(86_400).optional(),
   })
   .strict();
 
@@ -71,9 +73,12 @@ export const invokeContract = {
   'pairs:update': { request: z.object({ id, patch: pairInput.partial().strict() }).strict(), response: type<Pair>() },
   'pairs:remove': { request: z.object({ id }).strict(), response: type<void>() },
   'pairs:set-enabled': { request: z.object({ id, enabled: z.boolean() }).strict(), response: type<void>() },
-  /** Computes the plan (the diff). mode 'force' previews a mirror in `direction`. */
+  /**
+   * Computes the plan (the diff). mode 'force' previews a mirror in `direction`.
+   * allowDeletions: the user reviewed a plan the deletion guard stopped and allows it.
+   */
   'pairs:plan': {
-    request: z.object({ id, mode: z.enum(['sync', 'force']), direction: direction.optional() }).strict(),
+    request: z.object({ id, mode: z.enum(['sync', 'force']), direction: direction.optional(), allowDeletions: z.boolean().optional() }).strict(),
     response: type<PreparedPlan>(),
   },
   /** Runs a normal sync of the pair (plans afresh). */
@@ -81,7 +86,9 @@ export const invokeContract = {
   /** Runs exactly a plan the user previewed and confirmed. */
   'pairs:run-plan': { request: z.object({ planId: id }).strict(), response: type<SyncResult>() },
   'pairs:cancel': { request: z.object({ id }).strict(), response: type<void>() },
-  'pairs:open-folder': { request: z.object({ id }).strict(), response: type<void>() },
+  /** Opens the pair's folder, or the folder of `path` inside it (e.g. a conflict copy). */
+  'pairs:open-folder': { request: z.object({ id, path: z.string().max(4096).optional() }).strict(), response: type<void>() },
+  'pairs:dismiss-conflicts': { request: z.object({ id }).strict(), response: type<void>() },
   'sync:all': { request: empty, response: type<void>() },
   'sync:pause-all': { request: z.object({ paused: z.boolean() }).strict(), response: type<void>() },
   'profiles:save': { request: profileInput, response: type<ProfileSummary>() },

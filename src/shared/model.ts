@@ -3,7 +3,8 @@
 import type { Plan } from './plan';
 import type { Progress } from './progress';
 
-export type PairDirection = 'push' | 'pull';
+/** push: the folder is copied to S3; pull: S3 is copied to the folder; sync: both ways. */
+export type PairDirection = 'push' | 'pull' | 'sync';
 
 export interface Pair {
   id: string;
@@ -17,6 +18,8 @@ export interface Pair {
   /** false: paused by the user; no background syncs. */
   enabled: boolean;
   createdAt: number;
+  /** Seconds between looks at S3 for remote changes (pull and sync pairs); default 60. */
+  pollSeconds?: number;
 }
 
 export type PairStatus =
@@ -47,6 +50,12 @@ export interface PairState {
   error: string | null;
   /** One line about the last run ("3 uploaded, 1 deleted"). */
   lastSummary: string | null;
+  /** The deletion guard stopped a background sync: what it would delete, waiting for the user. */
+  held: string | null;
+  /** Conflict copies made recently (relative paths), until the user dismisses them. */
+  conflicts: string[];
+  /** Something the user should know about how the pair is watched (e.g. polling). */
+  note: string | null;
 }
 
 /** The tray's overall state, from all pairs. */

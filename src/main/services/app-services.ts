@@ -11,6 +11,7 @@ import { SyncEngine, type PreparedSync } from '../sync/engine';
 import { S3ObjectError, SyncError, describeError } from '../sync/errors';
 import { Excluder } from '../sync/exclude';
 import { parseS3Uri } from '../sync/uri';
+import { FolderWatcher, PairRunner } from '../sync/watch';
 import { awsProfileNames, browse, engineOptionsFor, testConnection } from './connections';
 import { ActivityLog, PairStore, ProfileStore, SettingsStore, newId } from './stores';
 import type { Envelope, EventSink, Handlers, SecretBox, ShellHooks } from './types';
@@ -22,6 +23,14 @@ interface Held {
   preview: PreparedPlan;
   prepared: PreparedSync;
 }
+
+interface Live {
+  runner: PairRunner;
+  watcher: FolderWatcher | null;
+  timers: NodeJS.Timeout[];
+}
+
+const DEFAULT_POLL_SECONDS = 60;
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -43,8 +52,11 @@ export class AppServices {
   private readonly plans = new Map<string, Held>();
   private readonly listeners = new Set<() => void>();
   private paused = false;
-  private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Background machinery of each enabled pair: runner (queue), watcher, timers. */
+  private readonly live = new Map<string, Live>();
+  /** One sync of a pair at a time, whether the user or the background started it. */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   private constructor(private readonly opts: AppServicesOptions) {
     this.pairs = new PairStore(opts.dataDir);
@@ -61,7 +73,7 @@ export class AppServices {
     const problems = [...(await s.pairs.load()), ...(await s.profiles.load())];
     for (const p of problems) s.activity.add('warning', p);
     for (const pair of s.pairs.list()) s.states.set(pair.id, initialState(pair));
-    if (opts.background !== false) s.scheduleBackground();
+    if (opts.background !== false) for (const pair of s.pairs.list()) await s.startPair(pair);
     return s;
   }
 
@@ -101,6 +113,10 @@ export class AppServices {
   async pauseAll(paused: boolean): Promise<void> {
     this.paused = paused;
     if (paused) for (const c of this.running.values()) c.abort();
+    for (const l of this.live.values()) {
+      if (paused) l.runner.pause();
+      else l.runner.resume();
+    }
     for (const pair of this.pairs.list()) {
       const st = this.state(pair.id);
       if (paused && st.status !== 'syncing') this.setState(pair.id, { status: 'paused' });
@@ -113,8 +129,8 @@ export class AppServices {
 
   async shutdown(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
     for (const c of this.running.values()) c.abort();
+    await Promise.all([...this.live.keys()].map((id) => this.stopPair(id)));
     await this.activity.flush();
   }
 
@@ -161,14 +177,78 @@ export class AppServices {
     });
   }
 
-  private scheduleBackground(): void {
-    if (this.timer) clearInterval(this.timer);
-    const minutes = this.settings.get().backgroundIntervalMinutes;
-    if (minutes <= 0) return;
-    this.timer = setInterval(() => {
-      if (!this.paused && !this.closed) void this.syncAll();
-    }, minutes * 60_000);
-    this.timer.unref?.();
+  /** Starts syncing a pair by itself: a watcher for local changes, polling for remote ones, a periodic rescan. */
+  private async startPair(pair: Pair): Promise<void> {
+    if (this.opts.background === false || this.closed || !pair.enabled || this.live.has(pair.id)) return;
+    const runner = new PairRunner({
+      sync: (signal) => this.backgroundSync(pair.id, signal),
+      onError: (message, retry) => {
+        if (retry !== null) this.log('warning', `${message} Retrying in ${retry} s.`, pair.id);
+      },
+      onHeld: (message) => {
+        this.setState(pair.id, { status: 'paused', held: message });
+        this.log('warning', `${path.basename(pair.localPath)}: ${message} Review the deletions in the app to allow them.`, pair.id);
+        this.opts.hooks.notify('s3lync needs you', `${path.basename(pair.localPath)}: ${message}`);
+      },
+    });
+    const live: Live = { runner, watcher: null, timers: [] };
+    this.live.set(pair.id, live);
+    if (pair.direction !== 'pull') {
+      live.watcher = new FolderWatcher(pair.localPath, new Excluder(pair.exclude), () => runner.request(), {
+        onNote: (note) => {
+          if (this.states.has(pair.id)) this.setState(pair.id, { note });
+          this.log('warning', note, pair.id);
+        },
+      });
+      try {
+        await live.watcher.start();
+      } catch (err) {
+        this.log('warning', `Cannot watch ${pair.localPath} (${describeError(err)}); it is rescanned periodically instead.`, pair.id);
+      }
+    }
+    const poll = pair.direction === 'push' ? 0 : (pair.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
+    if (poll) live.timers.push(setInterval(() => runner.request(), poll));
+    const rescan = this.settings.get().backgroundIntervalMinutes * 60_000;
+    if (rescan && (pair.direction === 'push' || rescan < poll)) live.timers.push(setInterval(() => runner.request(), rescan));
+    for (const t of live.timers) t.unref?.();
+    if (this.paused) runner.pause();
+    else runner.request(); // catch up with whatever changed while s3lync was not running
+  }
+
+  private async stopPair(id: string): Promise<void> {
+    const live = this.live.get(id);
+    if (!live) return;
+    this.live.delete(id);
+    for (const t of live.timers) clearInterval(t);
+    await live.watcher?.close();
+    await live.runner.stop();
+  }
+
+  private async restartPair(id: string): Promise<void> {
+    await this.stopPair(id);
+    const pair = this.pairs.get(id);
+    if (pair) await this.startPair(pair);
+  }
+
+  /** Runs `fn` when no other sync of the pair is running (user and background take turns). */
+  private async withPairLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    }
+  }
+
+  private async backgroundSync(id: string, signal: AbortSignal): Promise<SyncResult> {
+    return this.withPairLock(id, async () => {
+      const preview = await this.preparePlan(id, 'sync', undefined, false, true);
+      if (signal.aborted) throw new SyncError('Cancelled.');
+      return this.runHeld(this.plans.get(preview.planId)!, signal, true);
+    });
   }
 
   private async validatePair(input: Omit<Pair, 'id' | 'createdAt'>, selfId?: string): Promise<void> {
@@ -191,11 +271,11 @@ export class AppServices {
     }
   }
 
-  private async preparePlan(pairId: string, mode: 'sync' | 'force', direction?: 'push' | 'pull'): Promise<PreparedPlan> {
+  private async preparePlan(pairId: string, mode: 'sync' | 'force', direction?: 'push' | 'pull', allowDeletions = false, quiet = false): Promise<PreparedPlan> {
     const pair = this.pair(pairId);
-    if (this.running.has(pairId)) throw new SyncError('This pair is syncing right now; wait for it to finish or cancel it.');
+    if (this.running.has(pairId) && !quiet) throw new SyncError('This pair is syncing right now; wait for it to finish or cancel it.');
     const before = this.state(pairId).status;
-    this.setState(pairId, { status: 'planning', error: null });
+    if (!quiet) this.setState(pairId, { status: 'planning', error: null });
     const engine = this.engineFor(pair);
     try {
       const prepared = await engine.prepare({
@@ -204,37 +284,57 @@ export class AppServices {
         remote: pair.remote,
         mirror: mode === 'force',
         exclude: pair.exclude,
+        maxDelete: allowDeletions ? Number.MAX_SAFE_INTEGER : undefined,
       });
       const preview: PreparedPlan = { planId: newId(), pairId, mode, plan: prepared.plan, createdAt: Date.now() };
       this.plans.set(preview.planId, { preview, prepared });
       for (const [idx, held] of this.plans) if (Date.now() - held.preview.createdAt > PLAN_TTL_MS) this.plans.delete(idx);
       const c = prepared.plan.counts;
       if (mode === 'sync') {
-        const work = c.upload + c.download + c.deleteLocal + c.deleteRemote;
-        this.setState(pairId, {
-          status: !pair.enabled || this.paused ? 'paused' : work ? 'pending' : 'in-sync',
-          pending: { upload: c.upload, download: c.download, delete: c.deleteLocal + c.deleteRemote, conflicts: 0 },
-        });
-      } else {
+        const work = prepared.plan.operations.length;
+        const pending = { upload: c.upload + c.moveRemote, download: c.download + c.moveLocal, delete: c.deleteLocal + c.deleteRemote, conflicts: c.conflicts };
+        this.setState(pairId, { pending, status: this.settle(pair, work ? 'pending' : 'in-sync') });
+      } else if (!quiet) {
         this.setState(pairId, { status: before === 'planning' ? 'idle' : before });
       }
       return preview;
     } catch (err) {
       const message = describeError(err, { action: `planning ${pair.remote}` });
+      const wasError = this.state(pairId).status === 'error';
       this.setState(pairId, { status: 'error', error: message });
-      this.log('error', message, pairId);
-      throw new SyncError(message);
+      if (!quiet || !wasError) this.log('error', message, pairId);
+      throw err;
     } finally {
       engine.close();
     }
   }
 
-  private async runHeld(held: Held): Promise<SyncResult> {
+  /** What a pair's status is when nothing is running, given what the last look found. */
+  private settle(pair: Pair, otherwise: 'in-sync' | 'pending' | 'idle'): PairState['status'] {
+    const st = this.states.get(pair.id);
+    if (st?.held) return 'paused';
+    if (st?.conflicts.length) return 'conflict';
+    if (this.paused || !pair.enabled) return 'paused';
+    return otherwise;
+  }
+
+  private async runHeld(held: Held, outer?: AbortSignal, background = false): Promise<SyncResult> {
     const { preview, prepared } = held;
     const pair = this.pair(preview.pairId);
     if (this.running.has(pair.id)) throw new SyncError('This pair is already syncing.');
     const controller = new AbortController();
+    outer?.addEventListener('abort', () => controller.abort(), { once: true });
     this.running.set(pair.id, controller);
+    if (background && preview.plan.operations.length === 0) {
+      // Nothing to do: no "syncing" flicker, no log line.
+      try {
+        const result = await prepared.run({ signal: controller.signal });
+        if (result.ok) this.setState(pair.id, { status: this.settle(pair, 'in-sync'), error: null, lastSyncAt: Date.now() });
+        return result;
+      } finally {
+        this.running.delete(pair.id);
+      }
+    }
     this.plans.delete(preview.planId);
     this.setState(pair.id, { status: 'syncing', error: null, progress: null });
     const label = preview.mode === 'force' ? `Force sync (${preview.plan.direction === 'push' ? 'S3 made to match the folder' : 'folder made to match S3'})` : 'Sync';
@@ -249,39 +349,57 @@ export class AppServices {
       });
       const summary = summarize(result);
       const firstProblem = result.failed[0]?.message ?? result.heldReason;
+      const made = preview.plan.operations
+        .filter((o) => o.kind === 'conflict' && o.conflictPath && !result.failed.some((f) => f.operation === o))
+        .map((o) => o.conflictPath!);
+      if (made.length) {
+        const conflicts = [...new Set([...this.state(pair.id).conflicts, ...made])];
+        this.setState(pair.id, { conflicts });
+        this.log('warning', `${made.length} conflict${made.length === 1 ? '' : 's'} in ${path.basename(pair.localPath)}: both versions kept (${made.join(', ')}).`, pair.id);
+        this.opts.hooks.notify('s3lync kept both versions', `${path.basename(pair.localPath)}: ${made.join(', ')}`);
+      }
       if (result.cancelled) {
-        this.setState(pair.id, { status: this.paused || !pair.enabled ? 'paused' : 'idle', progress: null, lastSummary: `Cancelled: ${summary}` });
+        this.setState(pair.id, { status: this.settle(pair, 'idle'), progress: null, lastSummary: `Cancelled: ${summary}` });
         this.log('warning', `${label} cancelled: ${summary}.`, pair.id);
       } else if (result.ok) {
         this.setState(pair.id, {
-          status: this.paused || !pair.enabled ? 'paused' : 'in-sync',
+          held: null,
           progress: null,
           lastSyncAt: Date.now(),
           lastSummary: summary,
           pending: { upload: 0, download: 0, delete: 0, conflicts: 0 },
         });
+        this.setState(pair.id, { status: this.settle(pair, 'in-sync') });
         this.log('info', `${label} of ${path.basename(pair.localPath)} finished: ${summary}.`, pair.id);
         if (preview.mode === 'force') this.opts.hooks.notify('Force sync finished', `${path.basename(pair.localPath)}: ${summary}.`);
+      } else if (result.plan.guard?.tripped && result.failed.length === 0) {
+        // Held by the deletion guard: the runner pauses a background pair; a manual run just says so.
+        this.setState(pair.id, { status: background ? 'paused' : this.settle(pair, 'pending'), progress: null, lastSummary: summary, held: background ? result.heldReason : null });
+        if (!background) this.log('warning', result.heldReason ?? 'Deletions were held back.', pair.id);
       } else {
+        const wasError = this.state(pair.id).status === 'error';
         this.setState(pair.id, { status: 'error', progress: null, error: firstProblem ?? 'The sync did not finish.', lastSummary: summary });
         this.log('error', `${label} of ${path.basename(pair.localPath)} had problems: ${firstProblem}`, pair.id);
-        this.opts.hooks.notify('s3lync: sync problem', `${path.basename(pair.localPath)}: ${firstProblem}`);
+        if (!wasError) this.opts.hooks.notify('s3lync: sync problem', `${path.basename(pair.localPath)}: ${firstProblem}`);
       }
       return result;
     } catch (err) {
       const message = describeError(err, { action: `syncing ${pair.remote}` });
+      const wasError = this.state(pair.id).status === 'error';
       this.setState(pair.id, { status: 'error', progress: null, error: message });
       this.log('error', message, pair.id);
-      this.opts.hooks.notify('s3lync: sync failed', `${path.basename(pair.localPath)}: ${message}`);
-      throw new SyncError(message);
+      if (!wasError) this.opts.hooks.notify('s3lync: sync failed', `${path.basename(pair.localPath)}: ${message}`);
+      throw err;
     } finally {
       this.running.delete(pair.id);
     }
   }
 
   private async syncPair(id: string): Promise<SyncResult> {
-    const preview = await this.preparePlan(id, 'sync');
-    return this.runHeld(this.plans.get(preview.planId)!);
+    return this.withPairLock(id, async () => {
+      const preview = await this.preparePlan(id, 'sync');
+      return this.runHeld(this.plans.get(preview.planId)!);
+    });
   }
 
   private buildHandlers(): Handlers {
@@ -304,6 +422,7 @@ export class AppServices {
         this.emit('pair:state', this.state(pair.id));
         this.log('info', `Paired ${pair.localPath} with ${pair.remote}.`, pair.id);
         this.changed();
+        await this.startPair(pair);
         return pair;
       },
       'pairs:update': async ({ id, patch }) => {
@@ -313,12 +432,14 @@ export class AppServices {
         await this.validatePair(next, id);
         await this.pairs.put(next);
         this.emit('pairs:changed', this.pairs.list());
-        this.setState(id, { status: next.enabled ? 'idle' : 'paused', pending: null, error: null });
+        this.setState(id, { status: next.enabled ? 'idle' : 'paused', pending: null, error: null, held: null });
+        await this.restartPair(id);
         return next;
       },
       'pairs:remove': async ({ id }) => {
         this.pair(id);
         this.running.get(id)?.abort();
+        await this.stopPair(id);
         await this.pairs.remove(id);
         this.states.delete(id);
         this.emit('pairs:changed', this.pairs.list());
@@ -330,9 +451,11 @@ export class AppServices {
         await this.pairs.put(pair);
         if (!enabled) this.running.get(id)?.abort();
         this.emit('pairs:changed', this.pairs.list());
-        this.setState(id, { status: enabled && !this.paused ? 'idle' : 'paused' });
+        this.setState(id, { status: enabled && !this.paused ? 'idle' : 'paused', held: null });
+        if (enabled) await this.startPair(pair);
+        else await this.stopPair(id);
       },
-      'pairs:plan': async ({ id, mode, direction }) => this.preparePlan(id, mode, direction),
+      'pairs:plan': async ({ id, mode, direction, allowDeletions }) => this.preparePlan(id, mode, direction, allowDeletions ?? false),
       'pairs:sync': async ({ id }) => this.syncPair(id),
       'pairs:run-plan': async ({ planId }) => {
         const held = this.plans.get(planId);
@@ -340,14 +463,27 @@ export class AppServices {
           this.plans.delete(planId);
           throw new SyncError('This preview is out of date. Preview the changes again, then confirm.');
         }
-        return this.runHeld(held);
+        const result = await this.withPairLock(held.preview.pairId, () => this.runHeld(held));
+        // A pair paused by the guard goes on by itself once the user has allowed the deletions.
+        if (result.ok) this.live.get(held.preview.pairId)?.runner.resume();
+        return result;
       },
       'pairs:cancel': async ({ id }) => {
         this.pair(id);
         this.running.get(id)?.abort();
       },
-      'pairs:open-folder': async ({ id }) => {
-        await this.opts.hooks.openPath(this.pair(id).localPath);
+      'pairs:open-folder': async ({ id, path: rel }) => {
+        const root = this.pair(id).localPath;
+        if (!rel) return this.opts.hooks.openPath(root);
+        const target = path.resolve(root, path.dirname(rel));
+        if (!inside(target, path.resolve(root))) throw new S3ObjectError('That path is not inside the pair’s folder.');
+        await this.opts.hooks.openPath(target);
+      },
+      'pairs:dismiss-conflicts': async ({ id }) => {
+        const pair = this.pair(id);
+        this.setState(id, { conflicts: [] });
+        const st = this.state(id);
+        if (st.status === 'conflict') this.setState(id, { status: this.settle(pair, 'in-sync') });
       },
       'sync:all': async () => {
         void this.syncAll();
@@ -385,7 +521,9 @@ export class AppServices {
         const before = this.settings.get();
         const next: Settings = await this.settings.update(patch);
         if (patch.launchAtLogin !== undefined && patch.launchAtLogin !== before.launchAtLogin) this.opts.hooks.setLaunchAtLogin(patch.launchAtLogin);
-        if (patch.backgroundIntervalMinutes !== undefined && this.timer !== null) this.scheduleBackground();
+        if (patch.backgroundIntervalMinutes !== undefined && patch.backgroundIntervalMinutes !== before.backgroundIntervalMinutes) {
+          for (const id of [...this.live.keys()]) await this.restartPair(id);
+        }
         this.emit('settings:changed', next);
         return next;
       },
@@ -397,7 +535,18 @@ export class AppServices {
 }
 
 function initialState(pair: Pair): PairState {
-  return { pairId: pair.id, status: pair.enabled ? 'idle' : 'paused', lastSyncAt: null, pending: null, progress: null, error: null, lastSummary: null };
+  return {
+    pairId: pair.id,
+    status: pair.enabled ? 'idle' : 'paused',
+    lastSyncAt: null,
+    pending: null,
+    progress: null,
+    error: null,
+    lastSummary: null,
+    held: null,
+    conflicts: [],
+    note: null,
+  };
 }
 
 function inside(child: string, parent: string): boolean {
@@ -411,6 +560,8 @@ function summarize(r: SyncResult): string {
     k.download && `${k.download} downloaded`,
     k.deleteRemote && `${k.deleteRemote} deleted on S3`,
     k.deleteLocal && `${k.deleteLocal} moved to the trash`,
+    k.moveRemote + k.moveLocal && `${k.moveRemote + k.moveLocal} renamed`,
+    k.conflicts && `${k.conflicts} conflict${k.conflicts === 1 ? '' : 's'} kept as copies`,
     r.failed.length && `${r.failed.length} failed`,
     r.deletionsHeld && `${r.deletionsHeld} deletions held back`,
   ].filter(Boolean);
