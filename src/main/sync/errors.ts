@@ -79,7 +79,7 @@ export function isRetryable(err: unknown): boolean {
   if (err instanceof S3lyncError) return false;
   const code = awsCode(err);
   const status = httpStatus(err);
-  if (code && ['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'InternalError', 'ServiceUnavailable', 'BadDigest', 'IncompleteBody', 'RequestTimeTooSkewed'].includes(code)) {
+  if (code && ['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'InternalError', 'ServiceUnavailable', 'BadDigest', 'XAmzContentSHA256Mismatch', 'IncompleteBody', 'RequestTimeTooSkewed'].includes(code)) {
     return true;
   }
   if (status !== undefined) return status >= 500 || status === 429 || status === 408;

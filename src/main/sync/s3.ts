@@ -29,6 +29,8 @@ export interface ConnectionOptions {
   maxAttempts?: number;
   /** Sockets to keep open; defaults to generous for parallel transfers. */
   maxSockets?: number;
+  /** A request whose socket is silent this long is abandoned and retried (default 120 s). */
+  requestTimeoutMs?: number;
 }
 
 export function resolveEndpoint(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -54,7 +56,7 @@ export function createS3Client(opts: ConnectionOptions = {}): S3Client {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
       connectionTimeout: 10_000,
-      requestTimeout: 120_000,
+      requestTimeout: opts.requestTimeoutMs ?? 120_000,
     }),
   };
   const region = opts.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
