@@ -37,6 +37,7 @@ import {
 import { defaultCacheDir, defaultDataDir } from './store';
 import type { TransferSettings } from './transfer';
 import { Trash } from './trash';
+import { UploadJournal } from './journal';
 import { asPrefix, formatS3Uri, parseS3Uri } from './uri';
 
 export interface EngineOptions extends ConnectionOptions {
@@ -109,6 +110,7 @@ export class SyncEngine {
       multipartThreshold: positive(options.multipartThreshold, 16 * MiB, 'multipart threshold'),
       partConcurrency: positive(options.partConcurrency, 4, 'part concurrency'),
       memory: new Semaphore(positive(options.memoryBudget, 256 * MiB, 'memory budget')),
+      journal: this.dataDir ? new UploadJournal(path.join(this.dataDir, 'uploads'), this.endpoint) : null,
     };
   }
 
@@ -205,6 +207,7 @@ export class SyncEngine {
       const twoWay = 'base' in context ? (context as TwoWayContext) : null;
       for (const tmp of scan.staleTemps) await fs.rm(tmp, { force: true }).catch(() => undefined);
       if (this.dataDir) await Trash.prune(this.dataDir);
+      await this.settings.journal?.pruneStale(this.client).catch(() => 0);
       const result = await executePlan(plan, context, {
         client: this.client,
         settings: this.settings,

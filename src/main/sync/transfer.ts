@@ -37,6 +37,7 @@ import type { Semaphore } from './concurrency';
 import { runPool } from './concurrency';
 import { tempNameFor } from './store';
 import type { Trash } from './trash';
+import type { UploadJournal } from './journal';
 
 export const META_MD5 = 's3lync-md5';
 export const META_RCLONE_MD5 = 'md5chksum';
@@ -49,6 +50,8 @@ export interface TransferSettings {
   partConcurrency: number;
   /** Bytes that may be buffered in memory at once, across all transfers. */
   memory: Semaphore;
+  /** Where interrupted multipart uploads are remembered so they can resume; null: never resume. */
+  journal: UploadJournal | null;
 }
 
 export interface UploadResult {
@@ -144,12 +147,30 @@ async function uploadMultipart(
   const expectedComposite = hashes.composite[partSize];
   if (hashes.size !== before.size) throw new FileChangedError(args.rel);
   const parts = Math.max(1, Math.ceil(before.size / partSize));
-  const created = await client.send(
-    new CreateMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, Metadata: md5Metadata(hashes.md5) }),
-    { abortSignal: args.signal },
-  );
-  const uploadId = created.UploadId;
-  if (!uploadId) throw new SyncError(`The S3 server did not start a multipart upload for ${args.rel}.`);
+  const journal = settings.journal;
+  // Resume an upload of exactly this file that an earlier run left unfinished.
+  let uploadId: string | undefined;
+  let done = new Map<number, { etag: string; size: number }>();
+  const pending = journal ? await journal.find(args.bucket, args.key) : null;
+  if (pending && journal) {
+    const same = pending.size === before.size && pending.mtimeMs === before.mtimeMs && pending.ino === before.ino && pending.md5 === hashes.md5 && pending.partSize === partSize;
+    const listed = same ? await journal.listParts(client, pending) : null;
+    if (listed) {
+      uploadId = pending.uploadId;
+      done = listed;
+    } else {
+      await journal.abort(client, pending); // the file changed, or the server forgot the upload
+    }
+  }
+  if (!uploadId) {
+    const created = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, Metadata: md5Metadata(hashes.md5) }),
+      { abortSignal: args.signal },
+    );
+    uploadId = created.UploadId;
+    if (!uploadId) throw new SyncError(`The S3 server did not start a multipart upload for ${args.rel}.`);
+    await journal?.save({ bucket: args.bucket, key: args.key, uploadId, partSize, size: before.size, mtimeMs: before.mtimeMs, ino: before.ino, md5: hashes.md5, createdAt: Date.now() });
+  }
   const digests: Buffer[] = new Array(parts);
   const etags: string[] = new Array(parts);
   let sent = 0;
@@ -171,6 +192,15 @@ async function uploadMultipart(
             got += bytesRead;
           }
           const digest = createHash('md5').update(buf).digest();
+          const already = done.get(i + 1);
+          if (already && already.size === length && already.etag === digest.toString('hex')) {
+            // This part reached the server in an earlier run: same bytes, nothing to send.
+            digests[i] = digest;
+            etags[i] = `"${already.etag}"`;
+            sent += length;
+            args.onBytes(length);
+            return;
+          }
           const r = await client.send(
             new UploadPartCommand({
               Bucket: args.bucket,
@@ -199,7 +229,7 @@ async function uploadMultipart(
     const composite = `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts}`;
     const after = identityOf(await handle.stat());
     if (composite !== expectedComposite || !sameIdentity(before, after)) throw new FileChangedError(args.rel);
-    const done = await client.send(
+    const completed = await client.send(
       new CompleteMultipartUploadCommand({
         Bucket: args.bucket,
         Key: args.key,
@@ -208,12 +238,16 @@ async function uploadMultipart(
       }),
       { abortSignal: args.signal },
     );
-    return { etag: cleanEtag(done.ETag) || composite, md5: hashes.md5, identity: after, composite: { [partSize]: composite } };
+    await journal?.remove(args.bucket, args.key);
+    return { etag: cleanEtag(completed.ETag) || composite, md5: hashes.md5, identity: after, composite: { [partSize]: composite } };
   } catch (err) {
     args.onBytes(-sent);
-    await client
-      .send(new AbortMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, UploadId: uploadId }))
-      .catch(() => undefined);
+    // Interrupted (network, cancel): keep the parts for next time. Wrong bytes: throw them away.
+    const keep = journal && !(err instanceof FileChangedError) && !(err instanceof HashMismatchError);
+    if (!keep) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, UploadId: uploadId })).catch(() => undefined);
+      await journal?.remove(args.bucket, args.key);
+    }
     throw err;
   } finally {
     await handle.close();
