@@ -225,6 +225,9 @@ export class SyncEngine {
         await adoptIntoBase(twoWay, cache);
         await twoWay.base.save();
       }
+      // Unfinished uploads of files that failed may resume next run; any other is cleaned up.
+      const resumable = new Set(result.failed.filter((f) => f.operation.kind !== 'download').map((f) => f.operation.key));
+      await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.single ? context.target.single.key : context.target.prefix, resumable).catch(() => undefined);
       const full = !context.target.single;
       await cache.save(full && context.localComplete ? new Set(context.local.keys()) : null);
       await knowledge.save(full && context.remoteComplete ? new Set([...context.remote.values()].map((o) => o.key)) : null);

@@ -2,7 +2,7 @@
 // by a quit, a crash or a network loss continues from its completed parts next time (ListParts,
 // each part re-checked against the file) instead of starting over. Uploads whose file changed,
 // or that are older than a week, are aborted so no orphan parts linger on the server.
-import { AbortMultipartUploadCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { httpStatus } from './errors';
@@ -14,6 +14,7 @@ const STALE_MS = 7 * 86_400_000;
 export interface PendingUpload {
   bucket: string;
   key: string;
+  /** '' while the upload is being created: written first, so a crash never leaves an upload we do not know of. */
   uploadId: string;
   partSize: number;
   size: number;
@@ -69,6 +70,45 @@ export class UploadJournal {
   async abort(client: S3Client, p: PendingUpload): Promise<void> {
     await client.send(new AbortMultipartUploadCommand({ Bucket: p.bucket, Key: p.key, UploadId: p.uploadId })).catch(() => undefined);
     await this.remove(p.bucket, p.key);
+  }
+
+  /** Aborts every unfinished upload of the entry's key on the server (ours, or one a crash hid from us). */
+  async abortAllFor(client: S3Client, p: PendingUpload, except?: string): Promise<void> {
+    let keyMarker: string | undefined;
+    let idMarker: string | undefined;
+    for (;;) {
+      const r = await client
+        .send(new ListMultipartUploadsCommand({ Bucket: p.bucket, Prefix: p.key, KeyMarker: keyMarker, UploadIdMarker: idMarker }))
+        .catch(() => null);
+      if (!r) break;
+      for (const u of r.Uploads ?? []) {
+        if (u.Key === p.key && u.UploadId && u.UploadId !== except) {
+          await client.send(new AbortMultipartUploadCommand({ Bucket: p.bucket, Key: p.key, UploadId: u.UploadId })).catch(() => undefined);
+        }
+      }
+      if (!r.IsTruncated) break;
+      keyMarker = r.NextKeyMarker;
+      idMarker = r.NextUploadIdMarker;
+    }
+    if (!except) await this.remove(p.bucket, p.key);
+  }
+
+  /**
+   * After a run: uploads under `prefix` that this run did not leave to resume (the file was
+   * uploaded, or is no longer to be) are aborted on the server and forgotten.
+   */
+  async sweep(client: S3Client, bucket: string, prefix: string, resumable: ReadonlySet<string>): Promise<void> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const p = await readJson<PendingUpload>(path.join(this.dir, name));
+      if (!p || p.bucket !== bucket || !p.key.startsWith(prefix) || resumable.has(p.key)) continue;
+      await this.abortAllFor(client, p);
+    }
   }
 
   /** Aborts uploads left for more than a week. */

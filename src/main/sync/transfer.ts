@@ -152,24 +152,28 @@ async function uploadMultipart(
   let uploadId: string | undefined;
   let done = new Map<number, { etag: string; size: number }>();
   const pending = journal ? await journal.find(args.bucket, args.key) : null;
-  if (pending && journal) {
+  if (pending && journal && !pending.uploadId) {
+    await journal.abortAllFor(client, pending); // a crash came between "about to create" and "created"
+  } else if (pending && journal) {
     const same = pending.size === before.size && pending.mtimeMs === before.mtimeMs && pending.ino === before.ino && pending.md5 === hashes.md5 && pending.partSize === partSize;
     const listed = same ? await journal.listParts(client, pending) : null;
     if (listed) {
       uploadId = pending.uploadId;
       done = listed;
     } else {
-      await journal.abort(client, pending); // the file changed, or the server forgot the upload
+      await journal.abortAllFor(client, pending); // the file changed, or the server forgot the upload
     }
   }
   if (!uploadId) {
+    const intent = { bucket: args.bucket, key: args.key, uploadId: '', partSize, size: before.size, mtimeMs: before.mtimeMs, ino: before.ino, md5: hashes.md5, createdAt: Date.now() };
+    await journal?.save(intent);
     const created = await client.send(
       new CreateMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, Metadata: md5Metadata(hashes.md5) }),
       { abortSignal: args.signal },
     );
     uploadId = created.UploadId;
     if (!uploadId) throw new SyncError(`The S3 server did not start a multipart upload for ${args.rel}.`);
-    await journal?.save({ bucket: args.bucket, key: args.key, uploadId, partSize, size: before.size, mtimeMs: before.mtimeMs, ino: before.ino, md5: hashes.md5, createdAt: Date.now() });
+    await journal?.save({ ...intent, uploadId });
   }
   const digests: Buffer[] = new Array(parts);
   const etags: string[] = new Array(parts);
