@@ -10,7 +10,7 @@ export class UserError extends Error {
 }
 
 const ELECTRON_PREFIX = /^Error invoking remote method '[^']*':\s*/;
-const CLASS_PREFIX = /^(?:[A-Z][A-Za-z]*)?Error:\s*/;
+const CLASS_PREFIX = /^(?:[A-Z][A-Za-z0-9_]*)?Error:\s*/;
 
 /** One readable sentence for any thrown value. */
 export function errorMessage(err: unknown): string {
@@ -20,7 +20,8 @@ export function errorMessage(err: unknown): string {
   else if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
     text = (err as { message: string }).message;
   } else text = '';
-  text = text.replace(ELECTRON_PREFIX, '').replace(CLASS_PREFIX, '');
+  text = text.replace(ELECTRON_PREFIX, '');
+  for (let i = 0; i < 3 && CLASS_PREFIX.test(text); i++) text = text.replace(CLASS_PREFIX, '');
   // Never show a stack: keep what comes before the first "    at " frame.
   const stack = text.search(/\n\s+at\s/);
   if (stack !== -1) text = text.slice(0, stack);

@@ -103,9 +103,31 @@ export function splitS3Uri(uri: string): { bucket: string; prefix: string } | nu
 export const OPERATION_LABEL: Record<OperationKind, string> = {
   upload: 'Upload',
   download: 'Download',
+  'move-remote': 'Rename on S3',
+  'move-local': 'Rename locally',
+  conflict: 'Conflict — keep both',
   'delete-remote': 'Delete on S3',
   'delete-local': 'Move to trash',
 };
+
+/** The order groups are shown in: transfers first, deletions (the dangerous part) last. */
+export const OPERATION_ORDER: OperationKind[] = [
+  'upload',
+  'download',
+  'move-remote',
+  'move-local',
+  'conflict',
+  'delete-remote',
+  'delete-local',
+];
+
+export function operationLabel(kind: string): string {
+  return (OPERATION_LABEL as Record<string, string>)[kind] ?? kind;
+}
+
+export function isDeleteKind(kind: string): boolean {
+  return kind === 'delete-remote' || kind === 'delete-local';
+}
 
 export const STATUS_LABEL: Record<PairStatus, string> = {
   idle: 'Not synced yet',
@@ -126,6 +148,9 @@ export function describeResult(result: SyncResult): string {
   if (c.download) parts.push(`${c.download.toLocaleString()} downloaded`);
   if (c.deleteRemote) parts.push(`${c.deleteRemote.toLocaleString()} deleted on S3`);
   if (c.deleteLocal) parts.push(`${c.deleteLocal.toLocaleString()} moved to trash`);
+  const moved = (c.moveRemote ?? 0) + (c.moveLocal ?? 0);
+  if (moved) parts.push(`${moved.toLocaleString()} renamed`);
+  if (c.conflicts) parts.push(`${plural(c.conflicts, 'conflict')} (both versions kept)`);
   let text = parts.length ? parts.join(', ') : 'nothing to transfer';
   if (result.failed.length) {
     text += `; ${plural(result.failed.length, 'file')} failed: ${result.failed[0].message}`;

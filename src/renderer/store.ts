@@ -32,12 +32,12 @@ export type SettingsTab = 'connections' | 'general';
 export type Dialog =
   | { id: number; type: 'new-pair'; localPath: string; seq: number }
   | { id: number; type: 'edit-pair'; pairId: string }
-  | { id: number; type: 'diff'; pairId: string; prepared: PreparedPlan | null; error: string | null }
+  | { id: number; type: 'diff'; pairId: string; allowDeletions: boolean; prepared: PreparedPlan | null; error: string | null }
   | {
       id: number;
       type: 'force';
       pairId: string;
-      direction: PairDirection | null;
+      direction: ForceDirection | null;
       prepared: PreparedPlan | null;
       loading: boolean;
       error: string | null;
@@ -45,6 +45,9 @@ export type Dialog =
   | { id: number; type: 'settings'; tab: SettingsTab; newProfile: boolean }
   | { id: number; type: 'activity' }
   | { id: number; type: 'remove-pair'; pairId: string };
+
+/** Which side wins in a force sync: push makes S3 match the folder, pull the reverse. */
+export type ForceDirection = 'push' | 'pull';
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 export type DialogInit = DistributiveOmit<Dialog, 'id'>;
@@ -156,7 +159,10 @@ export function initStore(rawApi: S3lyncApi): () => void {
     const handle = handlers[event] as (p: unknown) => void;
     unsubs.push(
       rawApi.on(event, (payload: unknown) => {
-        if (buffer) buffer.push(() => handle(payload));
+        if (buffer) {
+          buffer.push(() => handle(payload));
+          if (buffer.length > 10_000) buffer.shift();
+        }
         else handle(payload);
       }),
     );
@@ -303,8 +309,13 @@ export async function setPairEnabled(pairId: string, enabled: boolean): Promise<
   }
 }
 
-export async function openFolder(pairId: string): Promise<void> {
-  await attempt(() => api().invoke('pairs:open-folder', { id: pairId }));
+/** Opens the pair's folder, or the folder holding `path` inside it (e.g. a conflict copy). */
+export async function openFolder(pairId: string, path?: string): Promise<void> {
+  await attempt(() => api().invoke('pairs:open-folder', path ? { id: pairId, path } : { id: pairId }));
+}
+
+export async function dismissConflicts(pairId: string): Promise<void> {
+  await attempt(() => api().invoke('pairs:dismiss-conflicts', { id: pairId }));
 }
 
 export async function syncAll(): Promise<void> {
@@ -333,6 +344,7 @@ export async function createPair(input: {
   direction: PairDirection;
   exclude: string[];
   profileId: string;
+  pollSeconds?: number;
 }): Promise<Pair> {
   const pair = await api().invoke('pairs:create', { ...input, enabled: true });
   upsertPair(pair);
@@ -342,7 +354,7 @@ export async function createPair(input: {
 
 export async function updatePair(
   pairId: string,
-  patch: Partial<{ direction: PairDirection; exclude: string[]; profileId: string }>,
+  patch: Partial<{ direction: PairDirection; exclude: string[]; profileId: string; pollSeconds: number }>,
 ): Promise<Pair> {
   const pair = await api().invoke('pairs:update', { id: pairId, patch });
   upsertPair(pair);
@@ -358,16 +370,20 @@ export async function removePair(pairId: string): Promise<void> {
   });
 }
 
-/** Opens the diff view and asks main for the plan of a normal sync. */
-export async function previewChanges(pairId: string): Promise<void> {
-  const id = openDialog({ type: 'diff', pairId, prepared: null, error: null });
-  await loadDiff(id, pairId);
+/**
+ * Opens the diff view and asks main for the plan of a normal sync. allowDeletions: the user is
+ * reviewing deletions the guard held back, and may allow them after seeing them.
+ */
+export async function previewChanges(pairId: string, allowDeletions = false): Promise<void> {
+  const id = openDialog({ type: 'diff', pairId, allowDeletions, prepared: null, error: null });
+  await loadDiff(id, pairId, allowDeletions);
 }
 
-export async function loadDiff(dialogId: number, pairId: string): Promise<void> {
+export async function loadDiff(dialogId: number, pairId: string, allowDeletions = false): Promise<void> {
   patchDialog(dialogId, 'diff', { prepared: null, error: null });
   try {
-    const prepared = await api().invoke('pairs:plan', { id: pairId, mode: 'sync' });
+    const request = allowDeletions ? { id: pairId, mode: 'sync' as const, allowDeletions: true } : { id: pairId, mode: 'sync' as const };
+    const prepared = await api().invoke('pairs:plan', request);
     patchDialog(dialogId, 'diff', { prepared });
   } catch (err) {
     patchDialog(dialogId, 'diff', { error: errorMessage(err) });
@@ -379,7 +395,7 @@ export function openForceSync(pairId: string): void {
 }
 
 /** Asks main for the mirror plan in the chosen direction (the force-sync preview). */
-export async function previewForce(dialogId: number, pairId: string, direction: PairDirection): Promise<void> {
+export async function previewForce(dialogId: number, pairId: string, direction: ForceDirection): Promise<void> {
   patchDialog(dialogId, 'force', { direction, prepared: null, loading: true, error: null });
   try {
     const prepared = await api().invoke('pairs:plan', { id: pairId, mode: 'force', direction });

@@ -17,7 +17,7 @@ export function overallStatus(pairIds: string[], states: Record<string, PairStat
   const errors = count('error');
   const conflicts = count('conflict');
   const pending = count('pending');
-  if (syncing) return { tone: 'syncing', text: `Syncing ${syncing} of ${pairIds.length}…` };
+  if (syncing) return { tone: 'syncing', text: syncing === 1 ? 'Syncing 1 pair…' : `Syncing ${syncing} pairs…` };
   if (errors) return { tone: 'error', text: errors === 1 ? '1 pair needs attention' : `${errors} pairs need attention` };
   if (conflicts) return { tone: 'conflict', text: conflicts === 1 ? '1 pair has conflicts' : `${conflicts} pairs have conflicts` };
   if (pending) return { tone: 'pending', text: pending === 1 ? 'Changes pending in 1 pair' : `Changes pending in ${pending} pairs` };
@@ -52,7 +52,7 @@ export function Header() {
         </div>
       )}
       <nav className="toolbar-actions" aria-label="App actions">
-        <button type="button" className="button" onClick={() => void syncAll()} disabled={!loaded || pairs.length === 0}>
+        <button type="button" className="button" onClick={() => void syncAll()} disabled={!loaded || pairs.length === 0} title="Sync every enabled pair now">
           <IconSync />
           <span className="label">Sync all</span>
         </button>
@@ -61,13 +61,13 @@ export function Header() {
           className="button"
           onClick={() => void setAllPaused(!allPaused)}
           disabled={!loaded || pairs.length === 0}
-          aria-pressed={allPaused}
+          title={allPaused ? 'Resume syncing of all pairs' : 'Pause syncing of all pairs'}
         >
           {allPaused ? <IconPlay /> : <IconPause />}
           <span className="label">{allPaused ? 'Resume all' : 'Pause all'}</span>
         </button>
         <span className="toolbar-sep" aria-hidden="true" />
-        <button type="button" className="button" onClick={() => openActivity()} disabled={!loaded}>
+        <button type="button" className="button" onClick={() => openActivity()} disabled={!loaded} title="Activity log">
           <IconList />
           <span className="label">Activity</span>
           {unseenProblems > 0 && (
@@ -76,7 +76,7 @@ export function Header() {
             </span>
           )}
         </button>
-        <button type="button" className="button" onClick={() => openSettings()} disabled={!loaded}>
+        <button type="button" className="button" onClick={() => openSettings()} disabled={!loaded} title="Connections and preferences">
           <IconGear />
           <span className="label">Settings</span>
         </button>
