@@ -38,7 +38,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(dataDir: string): Promise<Harness> {
+export async function startHarness(dataDir: string, options: { background?: boolean } = {}): Promise<Harness> {
   const sockets = new Set<WebSocket>();
   const notifications: Array<[string, string]> = [];
   let chosen: string | null = null;
@@ -52,7 +52,7 @@ export async function startHarness(dataDir: string): Promise<Harness> {
     dataDir,
     secrets: testSecrets,
     hooks,
-    background: false,
+    background: options.background ?? false,
     sink: {
       emit<E extends EventChannel>(event: E, payload: EventOf<E>) {
         const msg = JSON.stringify({ type: 'event', wire: wireEvent(event), payload });
