@@ -25,7 +25,8 @@
 #   S3LYNC_S3_TIMEOUT    seconds to wait for startup (default 60)
 #
 # S3 access: path-style, region us-east-1, access key test:tester, secret testing
-# (a second account: test2:tester2 / testing2).
+# (more accounts: test2:tester2 / testing2, and vault:keeper with a distinctive secret that
+# the secret-leak tests grep for).
 
 set -euo pipefail
 
@@ -293,6 +294,7 @@ location = $REGION
 use = egg:swift#tempauth
 user_test_tester = $SECRET_KEY .admin
 user_test2_tester2 = testing2 .admin
+user_vault_keeper = Vq7-s3lync-distinctive-secret-4e9 .admin
 
 [filter:cache]
 use = egg:swift#memcache

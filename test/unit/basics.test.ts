@@ -9,6 +9,7 @@ import { MiB, candidatePartSizes, cleanEtag, hashFile, multipartCount } from '..
 import { resolveInside, unsafeReason } from '../../src/main/sync/paths';
 import { asPrefix, parseS3Uri } from '../../src/main/sync/uri';
 import { tmpDir } from '../helpers';
+import { partSizeFor } from '../../src/main/sync/transfer';
 
 describe('S3 URIs', () => {
   it.each([
@@ -123,5 +124,18 @@ describe('errors', () => {
     expect(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isRetryable(aws('AccessDenied', 403))).toBe(false);
     expect(isRetryable(aws('NoSuchKey', 404))).toBe(false);
+  });
+});
+
+describe('part sizes for very large files', () => {
+  it('stay within 10,000 parts', async () => {
+
+    expect(partSizeFor(100 * MiB, 16 * MiB)).toBe(16 * MiB);
+    const huge = 500 * 1024 * MiB; // 500 GiB
+    const p = partSizeFor(huge, 16 * MiB);
+    expect(Math.ceil(huge / p)).toBeLessThanOrEqual(10_000);
+    expect(p % MiB).toBe(0);
+    const sixGiB = 6 * 1024 * MiB; // above the 5 GiB single-PUT limit: parts, within limits
+    expect(Math.ceil(sixGiB / partSizeFor(sixGiB, 16 * MiB))).toBe(384);
   });
 });

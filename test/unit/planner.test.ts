@@ -127,3 +127,22 @@ describe('planner scenarios', () => {
     expect(g?.message).toMatch(/could not be read/);
   });
 });
+
+describe('case-insensitive disks', () => {
+  it('report names that differ only in case instead of letting one overwrite the other', async () => {
+    const root = await tmpDir('ci');
+    const excluder = new Excluder([]);
+    const scan = { ...(await scanLocal(root, excluder)), caseInsensitive: true };
+    const remote: RemoteObject[] = ['p/Notes.txt', 'p/notes.txt', 'p/other.txt'].map((key) => ({ key, size: 1, etag: md5('x'), lastModified: 0 }));
+    const { plan } = await buildPlan({
+      target: { direction: 'pull', mirror: true, bucket: 'b', localRoot: root, prefix: 'p/', remoteLabel: 's3://b/p/' },
+      scan,
+      remote,
+      remoteComplete: true,
+      excluder,
+      compare: { cache: await HashCache.open(null, root), knowledge: await RemoteKnowledge.open(null, 'e', 'b', 'p/'), head: async () => null, direction: 'pull', checkHash: true },
+    });
+    expect(plan.operations.map((o) => `${o.kind} ${o.path}`)).toEqual(['download Notes.txt', 'download other.txt']);
+    expect(plan.skipped).toEqual([expect.objectContaining({ path: 'p/notes.txt', reason: expect.stringMatching(/differ only in case/) })]);
+  });
+});

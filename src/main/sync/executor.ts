@@ -178,7 +178,8 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
     bytes,
     seconds: (Date.now() - started) / 1000,
     cancelled,
-    ok: failed.length === 0 && held === 0 && !cancelled,
+    // Something that could not be read was not synced: the run did not do all it should.
+    ok: failed.length === 0 && held === 0 && !cancelled && plan.listingComplete,
   };
   emit({ type: 'result', result });
   return result;

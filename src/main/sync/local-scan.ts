@@ -24,12 +24,14 @@ export interface LocalScan {
   /** Our own temp files left by an interrupted run (absolute paths). */
   staleTemps: string[];
   complete: boolean;
+  /** The folder's disk treats names that differ only in case as the same file (macOS, Windows). */
+  caseInsensitive?: boolean;
 }
 
 const STAT_BATCH = 64;
 
 export async function scanLocal(root: string, excluder: Excluder): Promise<LocalScan> {
-  const result: LocalScan = { files: new Map(), dirs: new Set(), skipped: [], staleTemps: [], complete: true };
+  const result: LocalScan = { files: new Map(), dirs: new Set(), skipped: [], staleTemps: [], complete: true, caseInsensitive: await isCaseInsensitive(root) };
   const queue: Array<{ abs: string; rel: string }> = [{ abs: path.resolve(root), rel: '' }];
   while (queue.length) {
     const dir = queue.pop()!;
@@ -89,5 +91,29 @@ async function visit(
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // vanished while scanning
     result.complete = false;
     result.skipped.push({ kind: 'unreadable', path: rel, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+  }
+}
+
+/**
+ * Does the folder's disk treat names that differ only in case as one? Asked without writing
+ * anything: an existing entry is looked up with its case swapped. An empty folder falls back to
+ * the platform's usual answer.
+ */
+export async function isCaseInsensitive(dir: string): Promise<boolean> {
+  const guess = process.platform === 'darwin' || process.platform === 'win32';
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return guess;
+  }
+  const name = names.find((n) => n.toLowerCase() !== n.toUpperCase());
+  if (!name) return guess;
+  const swapped = [...name].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
+  try {
+    const [a, b] = await Promise.all([fs.lstat(path.join(dir, name)), fs.lstat(path.join(dir, swapped))]);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false;
   }
 }

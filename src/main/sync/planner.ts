@@ -116,7 +116,8 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
   }
   operations.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const localComplete = scan.complete;
+  // A local file that could not be read while comparing makes the listing incomplete too.
+  const localComplete = scan.complete && !skipped.some((k) => k.kind === 'unreadable');
   const listingComplete = localComplete && input.remoteComplete;
   const guard = deletionGuard({
     deletions,
@@ -162,9 +163,21 @@ export function remoteByRel(
   for (const rel of rels) {
     for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) remoteDirs.add(rel.slice(0, i));
   }
+  // On a case-insensitive disk, `A.txt` and `a.txt` would be one file: keep the first, report the rest.
+  const folded = new Map<string, string>();
   objects.forEach((o, i) => {
     const rel = rels[i];
     if (!target.single && excluder.excludes(rel)) return;
+    if (writesLocally && !target.single && scan.caseInsensitive) {
+      const key = rel.toLowerCase();
+      const first = folded.get(key);
+      if (first !== undefined && first !== rel) {
+        skipped.push({ kind: 'unsafe-key', path: o.key, reason: `skipped: this disk does not tell "${rel}" from "${first}" (names differ only in case)` });
+        protectedPaths.add(rel);
+        return;
+      }
+      folded.set(key, rel);
+    }
     if (writesLocally && !target.single) {
       const unsafe = unsafeReason(rel);
       if (unsafe) {

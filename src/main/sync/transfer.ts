@@ -54,6 +54,13 @@ export interface TransferSettings {
   journal: UploadJournal | null;
 }
 
+/** S3 allows at most 10,000 parts: very large files get larger parts (whole MiB). */
+export function partSizeFor(size: number, configured: number): number {
+  const MiB = 1024 * 1024;
+  const needed = Math.ceil(size / 10_000 / MiB) * MiB;
+  return Math.max(configured, needed);
+}
+
 export interface UploadResult {
   etag: string;
   md5: string;
@@ -142,7 +149,7 @@ async function uploadMultipart(
   },
   before: FileIdentity,
 ): Promise<UploadResult> {
-  const partSize = settings.partSize;
+  const partSize = partSizeFor(before.size, settings.partSize);
   const hashes = args.hashes ? await args.hashes([partSize]) : await hashFile(args.abs, [partSize]);
   const expectedComposite = hashes.composite[partSize];
   if (hashes.size !== before.size) throw new FileChangedError(args.rel);
