@@ -100,6 +100,14 @@ describe('app services', () => {
     for (const [name, content] of Object.entries(files)) expect(content, name).not.toContain(`"${secret}"`);
   });
 
+  it('editing a profile without retyping the key id or secret keeps both', async () => {
+    const { invoke, profileId } = await setup();
+    const e = s3env();
+    const renamed = (await invoke('profiles:save', { id: profileId, name: 'Renamed', kind: 'access-key', awsProfile: null, accessKeyId: null, secretAccessKey: null, endpoint: e.endpoint, region: e.region, pathStyle: true })) as { name: string; accessKeyHint: string };
+    expect(renamed.name).toBe('Renamed');
+    expect((await invoke('profiles:test', { id: profileId })) as { ok: boolean }).toMatchObject({ ok: true });
+  });
+
   it('keeps the other pairs when one pair file is corrupt', async () => {
     const { invoke, profileId, dataDir } = await setup();
     const a = await tmpDir('a');

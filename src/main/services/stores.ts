@@ -180,7 +180,8 @@ export class ProfileStore {
     return p.secretCipher ? this.secrets.decrypt(p.secretCipher) : null;
   }
 
-  async save(input: ProfileInput): Promise<ProfileSummary> {
+  async save(given: ProfileInput): Promise<ProfileSummary> {
+    let input = given;
     const existing = input.id ? this.profiles.get(input.id) : undefined;
     if (input.id && !existing) throw new S3ObjectError('That connection profile no longer exists.');
     const name = input.name.trim();
@@ -190,6 +191,8 @@ export class ProfileStore {
       if (!input.awsProfile?.trim()) throw new S3ObjectError('Choose the AWS profile to use (from ~/.aws/config).');
       secretCipher = null;
     } else {
+      // Editing: an empty key ID (the renderer only ever sees a masked hint) keeps the stored one.
+      if (!input.accessKeyId?.trim() && existing?.kind === 'access-key' && existing.accessKeyId) input = { ...input, accessKeyId: existing.accessKeyId };
       if (!input.accessKeyId?.trim()) throw new S3ObjectError('Enter the access key ID.');
       if (input.secretAccessKey) {
         if (!this.secrets.available()) {

@@ -72,11 +72,7 @@ export function ProfileForm({
     if (!name.trim()) next.name = 'Give the profile a name.';
     if (kind === 'aws-profile' && !awsProfile.trim()) next.awsProfile = 'Choose the AWS profile to use.';
     if (kind === 'access-key') {
-      if (!accessKeyId.trim()) {
-        next.accessKeyId = keepsKeyId
-          ? 'Enter the access key ID again to save changes (only its ending is stored for display).'
-          : 'Enter the access key ID.';
-      }
+      if (!accessKeyId.trim() && !keepsKeyId) next.accessKeyId = 'Enter the access key ID.';
       if (!secret && !keepsSecret) next.secret = 'Enter the secret access key.';
     }
     const ep = endpointProblem(endpoint);
@@ -211,7 +207,7 @@ export function ProfileForm({
               className="input input-mono"
               value={accessKeyId}
               onChange={(e) => setAccessKeyId(e.target.value)}
-              placeholder={keepsKeyId ? `${profile?.accessKeyHint} — enter it again` : 'AKIA…'}
+              placeholder={keepsKeyId ? `${profile?.accessKeyHint} — leave empty to keep it` : 'AKIA…'}
               autoComplete="off"
               spellCheck={false}
               {...aria('accessKeyId', keepsKeyId)}
