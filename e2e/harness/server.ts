@@ -61,6 +61,7 @@ export async function startHarness(dataDir: string, options: { background?: bool
     },
   });
   const route = createRouter(services.handlers);
+  let port = 0;
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -71,7 +72,12 @@ export async function startHarness(dataDir: string, options: { background?: bool
       return;
     }
     try {
-      const body = await fs.readFile(file);
+      let body: Buffer | string = await fs.readFile(file);
+      if (path.extname(file) === '.html') {
+        // Test-only: let the page reach this harness's WebSocket (the app itself talks over IPC,
+        // and its CSP allows no connections at all beyond its own origin).
+        body = body.toString('utf8').replace("default-src 'self';", `default-src 'self'; connect-src 'self' ws://127.0.0.1:${port};`);
+      }
       res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(body);
     } catch {
@@ -96,7 +102,7 @@ export async function startHarness(dataDir: string, options: { background?: bool
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/`,
     wsUrl: `ws://127.0.0.1:${port}/bridge`,

@@ -53,6 +53,7 @@ describe('createMainWindow', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
       devTools: false,
     });
     expect(opts.load).toHaveBeenCalledWith(win);

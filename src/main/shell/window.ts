@@ -112,6 +112,8 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click would open links in new windows; nothing in the app needs it.
+      disableBlinkFeatures: 'Auxclick',
       devTools: opts.devTools,
     },
   });
