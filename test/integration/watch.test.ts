@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResult } from '../../src/shared/progress';
 import { Excluder } from '../../src/main/sync/exclude';
 import { FolderWatcher, PairRunner } from '../../src/main/sync/watch';
-import { engineFor, getText, newBucket, putObject, rawClient, tmpDir } from '../helpers';
+import { engineFor, getText, newBucket, putObject, rawClient, s3env, tmpDir, writeTree } from '../helpers';
+import { createS3Client } from '../../src/main/sync/s3';
+import { Semaphore } from '../../src/main/sync/concurrency';
 
 const client = rawClient();
 let bucket: string;
@@ -58,6 +60,59 @@ function result(partial: Partial<SyncResult> = {}): SyncResult {
     ...partial,
   };
 }
+
+describe('watcher errors', () => {
+  it('running out of watches (ENOSPC) degrades to polling with a visible note, and keeps reporting changes', async () => {
+    const root = await tmpDir('degrade');
+    const notes: string[] = [];
+    const seen: string[] = [];
+    const w = new FolderWatcher(root, new Excluder([]), (p) => seen.push(...p), { debounceMs: 50, onNote: (n) => notes.push(n) });
+    await w.start();
+    const inner = (w as unknown as { watcher: { emit(e: string, err: Error): void } }).watcher;
+    inner.emit('error', Object.assign(new Error('watch limit'), { code: 'ENOSPC' }));
+    await until(() => w.isPolling);
+    expect(notes[0]).toMatch(/ran out of file watches \(ENOSPC\).*polling/);
+    await fs.writeFile(path.join(root, 'after.txt'), 'x');
+    await until(() => seen.includes('after.txt'));
+    await w.close();
+  });
+});
+
+describe('global transfer limit', () => {
+  it('two pairs syncing at once never move more files together than the shared limit', async () => {
+    const e = s3env();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const slow = createS3Client({ endpoint: e.endpoint, pathStyle: true, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } });
+    slow.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'PutObjectCommand') return next(args);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 20));
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'count-in-flight' },
+    );
+    const slots = new Semaphore(3);
+    const runs = await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        const root = await tmpDir(`limit-${name}`);
+        await writeTree(root, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}.txt`, `${name}${i}`])));
+        const engine = engineFor(await tmpDir('d'), { client: slow, concurrency: 16, transferSlots: slots });
+        return engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/limit-${name}-${randomBytes(2).toString('hex')}/` });
+      }),
+    );
+    expect(runs.every((r) => r.ok && r.completed.upload === 20)).toBe(true);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(maxInFlight).toBeGreaterThan(1);
+    slow.destroy();
+  });
+});
 
 describe('PairRunner', () => {
   it('never runs two syncs of a pair at once, and runs once more for requests made meanwhile', async () => {

@@ -12,6 +12,7 @@ import { S3ObjectError, SyncError, describeError } from '../sync/errors';
 import { Excluder } from '../sync/exclude';
 import { parseS3Uri } from '../sync/uri';
 import { FolderWatcher, PairRunner } from '../sync/watch';
+import { Semaphore } from '../sync/concurrency';
 import { awsProfileNames, browse, engineOptionsFor, testConnection } from './connections';
 import { ActivityLog, PairStore, ProfileStore, SettingsStore, newId } from './stores';
 import type { Envelope, EventSink, Handlers, SecretBox, ShellHooks } from './types';
@@ -31,6 +32,7 @@ interface Live {
 }
 
 const DEFAULT_POLL_SECONDS = 60;
+const GLOBAL_TRANSFERS = 32;
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -57,6 +59,8 @@ export class AppServices {
   private readonly live = new Map<string, Live>();
   /** One sync of a pair at a time, whether the user or the background started it. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The global transfer limit: all pairs together move at most this many files at once. */
+  private readonly transferSlots = new Semaphore(GLOBAL_TRANSFERS);
 
   private constructor(private readonly opts: AppServicesOptions) {
     this.pairs = new PairStore(opts.dataDir);
@@ -174,6 +178,7 @@ export class AppServices {
       ...engineOptionsFor(profile, this.profiles),
       concurrency: this.settings.get().concurrency,
       dataDir: path.join(this.opts.dataDir, 'engine'),
+      transferSlots: this.transferSlots,
     });
   }
 

@@ -55,6 +55,8 @@ export interface EngineOptions extends ConnectionOptions {
   memoryBudget?: number;
   /** An S3 client to use instead of building one (tests, the app's profiles). */
   client?: S3Client;
+  /** A transfer limit shared with other engines (the app's global limit across pairs). */
+  transferSlots?: Semaphore;
 }
 
 export interface SyncSpec {
@@ -219,6 +221,7 @@ export class SyncEngine {
         signal: opts.signal,
         endpoint: this.endpoint,
         recheckRemote: twoWay !== null,
+        transferSlots: this.options.transferSlots,
         onApplied: twoWay ? (op, applied) => recordInBase(twoWay, op, applied) : undefined,
       });
       if (twoWay) {

@@ -8,7 +8,7 @@ import type { Operation, Plan } from '../../shared/plan';
 import { isDeletion } from '../../shared/plan';
 import type { Completed, OperationFailure, SyncEvent, SyncResult } from '../../shared/progress';
 import { partSizeFromHead } from './compare';
-import { runPool, sleep } from './concurrency';
+import { runPool, sleep, type Semaphore } from './concurrency';
 import { ChangedDuringSyncError, describeError, errorName, httpStatus, isRetryable } from './errors';
 import type { FileIdentity, HashCache } from './hash-cache';
 import { cleanEtag, multipartCount } from './md5';
@@ -51,6 +51,8 @@ export interface ExecuteDeps {
   endpoint?: string;
   /** Two-way: HEAD an object right before overwriting or deleting it; a change postpones it. */
   recheckRemote?: boolean;
+  /** Transfers in flight across all syncs sharing this semaphore. */
+  transferSlots?: Semaphore;
   /** Called for each operation carried out, with what is now true of the path (for the base). */
   onApplied?: (op: Operation, applied: Applied) => void;
 }
@@ -94,6 +96,8 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
   const applied = (op: Operation, a: Applied) => deps.onApplied?.(op, a);
   await runPool(transfers, deps.concurrency, async (op) => {
     if (deps.signal?.aborted) return;
+    // A slot of the transfer limit shared by every pair (the app syncs several pairs at once).
+    const releaseSlot = deps.transferSlots ? await deps.transferSlots.acquire() : () => undefined;
     tracker.start(op.path);
     try {
       await withRetries(deps.fileAttempts ?? 3, deps.signal, async () => {
@@ -108,6 +112,7 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
     } catch (err) {
       if (!deps.signal?.aborted) fail(op, err);
     } finally {
+      releaseSlot();
       tracker.finish(op.path);
     }
   });
