@@ -75,28 +75,21 @@ export class S3Object {
 
   /** Downloads the object (or every object under the prefix); returns the local path. */
   async download(options: TransferOptions = {}): Promise<string> {
-    await this.withEngine(async (e) =>
-      raiseFailures(
-        await e.sync({
-          direction: 'pull',
-          remote: this.uri,
-          localPath: this.localPath,
-          mirror: options.forceSync,
-          exclude: toList(options.exclude),
-          checkHash: options.checkHash,
-          maxDelete: options.maxDelete,
-        }),
-      ),
-    );
+    await this.transfer('pull', options);
     return this.localPath;
   }
 
   /** Uploads the local file (or folder); returns the S3 URI. */
   async upload(options: TransferOptions = {}): Promise<string> {
+    await this.transfer('push', options);
+    return this.uri;
+  }
+
+  private async transfer(direction: 'push' | 'pull', options: TransferOptions): Promise<void> {
     await this.withEngine(async (e) =>
       raiseFailures(
         await e.sync({
-          direction: 'push',
+          direction,
           remote: this.uri,
           localPath: this.localPath,
           mirror: options.forceSync,
@@ -106,7 +99,6 @@ export class S3Object {
         }),
       ),
     );
-    return this.uri;
   }
 
   /** True when the object, or at least one object under the prefix, exists. Errors are thrown, never read as "missing". */

@@ -14,6 +14,7 @@ import type { FileIdentity, HashCache } from './hash-cache';
 import { cleanEtag, multipartCount } from './md5';
 import { ensureParentInside, resolveInside } from './paths';
 import type { PlanContext } from './planner';
+import type { LocalFile } from './local-scan';
 import { ProgressTracker } from './progress';
 import type { RemoteKnowledge } from './remote-cache';
 import { deleteKeys, headObject } from './s3';
@@ -286,10 +287,7 @@ async function runConflict(
   let copy: Applied['copy'];
   const existing = ctx.local.get(copyRel);
   if (!existing) {
-    const st = await fs.lstat(file.abs);
-    if (st.size !== file.size || st.mtimeMs !== file.mtimeMs || st.ino !== file.ino) {
-      throw new ChangedDuringSyncError(`${op.path} changed locally while the sync ran; the conflict will be handled in the next run.`);
-    }
+    await assertUnchanged(file, `${op.path} changed locally while the sync ran; the conflict will be handled in the next run.`);
     await fs.copyFile(file.abs, copyAbs, fs.constants.COPYFILE_EXCL).catch(async (err) => {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     });
@@ -314,10 +312,7 @@ async function runConflict(
 
 async function runMoveLocal(op: Operation, ctx: PlanContext): Promise<Applied> {
   const from = ctx.local.get(op.from!)!;
-  const st = await fs.lstat(from.abs);
-  if (st.size !== from.size || st.mtimeMs !== from.mtimeMs || st.ino !== from.ino) {
-    throw new ChangedDuringSyncError(`${op.from} changed locally while the sync ran, so it was not renamed; run the sync again.`);
-  }
+  await assertUnchanged(from, `${op.from} changed locally while the sync ran, so it was not renamed; run the sync again.`);
   const abs = resolveInside(ctx.target.localRoot, op.path);
   const problem = await ensureParentInside(ctx.target.localRoot, abs);
   if (problem) throw new ChangedDuringSyncError(`${op.path} was not created: ${problem}.`);
@@ -384,12 +379,17 @@ async function stillAsPlanned(keys: string[], ctx: PlanContext, deps: ExecuteDep
   return ok;
 }
 
-async function deleteLocal(op: Operation, ctx: PlanContext, deps: ExecuteDeps): Promise<void> {
-  const file = ctx.local.get(op.path)!;
+/** Rescan before touching: the file must still be the one the plan saw, or the operation waits. */
+async function assertUnchanged(file: LocalFile, message: string): Promise<void> {
   const st = await fs.lstat(file.abs);
   if (!st.isFile() || st.size !== file.size || st.mtimeMs !== file.mtimeMs || st.ino !== file.ino) {
-    throw new ChangedDuringSyncError(`${op.path} changed locally while the sync ran, so it was not deleted; run the sync again.`);
+    throw new ChangedDuringSyncError(message);
   }
+}
+
+async function deleteLocal(op: Operation, ctx: PlanContext, deps: ExecuteDeps): Promise<void> {
+  const file = ctx.local.get(op.path)!;
+  await assertUnchanged(file, `${op.path} changed locally while the sync ran, so it was not deleted; run the sync again.`);
   if (!deps.trash) throw new ChangedDuringSyncError(`${op.path} was not deleted: no trash folder is configured.`);
   await deps.trash.move(file.abs, op.path);
   deps.cache.forget(op.path);
