@@ -26,6 +26,7 @@ import {
   createS3Client,
   deleteKeys,
   headObject,
+  compareKeys,
   listAll,
   prefixHasObjects,
   resolveEndpoint,
@@ -129,10 +130,9 @@ export class SyncEngine {
     }
     const target = await this.resolveTarget(spec, bucket, key);
     const remoteLabel = target.remoteLabel;
-    const [scan, listing] = await Promise.all([
-      this.scan(target, excluder),
-      this.list(target, signal),
-    ]);
+    // Scan first: the local paths cut the remote key space into ranges listed in parallel.
+    const scan = await this.scan(target, excluder);
+    const listing = await this.list(target, signal, listingBoundaries(target, scan));
     if (target.direction === 'pull' && listing.length === 0 && !target.single) {
       const anything = await prefixHasObjects(this.client, bucket, target.prefix);
       if (!anything) {
@@ -363,7 +363,7 @@ export class SyncEngine {
     return scanLocal(target.localRoot, excluder);
   }
 
-  private async list(target: Target, signal?: AbortSignal): Promise<RemoteObject[]> {
+  private async list(target: Target, signal?: AbortSignal, boundaries: string[] = []): Promise<RemoteObject[]> {
     if (target.single) {
       const h = await headObject(this.client, target.bucket, target.single.key);
       if (!h) {
@@ -373,8 +373,17 @@ export class SyncEngine {
       }
       return [{ key: target.single.key, size: h.size, etag: h.etag, lastModified: h.lastModified }];
     }
-    return listAll(this.client, target.bucket, target.prefix, signal);
+    return listAll(this.client, target.bucket, target.prefix, signal, false, boundaries);
   }
+}
+
+/** Every 1,000th local key (when there are more than 2,000): where parallel listing ranges meet. */
+function listingBoundaries(target: Target, scan: LocalScan): string[] {
+  if (target.single || scan.files.size <= 2000) return [];
+  const keys = [...scan.files.keys()].map((rel) => target.prefix + rel).sort(compareKeys);
+  const cuts: string[] = [];
+  for (let i = 1000; i < keys.length; i += 1000) cuts.push(keys[i]);
+  return cuts;
 }
 
 async function statOrNull(p: string): Promise<Stats | null> {

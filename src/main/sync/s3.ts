@@ -92,9 +92,18 @@ export interface RemoteObject {
   lastModified: number;
 }
 
+/** S3 orders keys by their UTF-8 bytes (not by JavaScript's UTF-16 order). */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 /**
  * Every object under `prefix`, across all pages, sorted by key, folder markers (keys ending in
  * `/`) left out. A page that claims more but gives no token is an error, never "the end".
+ *
+ * With `boundaries` (sorted keys expected to exist, e.g. from the local scan), the key space is
+ * cut into ranges listed in parallel — range i holds the keys in (b[i-1], b[i]] — so a large
+ * prefix is listed in the time of a few pages instead of one page after another.
  */
 export async function listAll(
   client: S3Client,
@@ -102,27 +111,59 @@ export async function listAll(
   prefix: string,
   signal?: AbortSignal,
   includeFolderMarkers = false,
+  boundaries: string[] = [],
+): Promise<RemoteObject[]> {
+  const cuts = [...new Set(boundaries.filter((b) => b.startsWith(prefix)))].sort(compareKeys);
+  const ranges: Array<[string | undefined, string | undefined]> = [];
+  let from: string | undefined;
+  for (const cut of cuts) {
+    ranges.push([from, cut]);
+    from = cut;
+  }
+  ranges.push([from, undefined]);
+  const parts = await Promise.all(ranges.map(([after, upTo]) => listRange(client, bucket, prefix, after, upTo, signal, includeFolderMarkers)));
+  const byKey = new Map<string, RemoteObject>();
+  for (const part of parts) for (const o of part) byKey.set(o.key, o);
+  const out = [...byKey.values()];
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out;
+}
+
+/** Keys after `after` (exclusive) up to `upTo` (inclusive; undefined: to the end). */
+async function listRange(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  after: string | undefined,
+  upTo: string | undefined,
+  signal: AbortSignal | undefined,
+  includeFolderMarkers: boolean,
 ): Promise<RemoteObject[]> {
   const out: RemoteObject[] = [];
   let token: string | undefined;
   const seenTokens = new Set<string>();
   for (;;) {
     const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000 }),
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, StartAfter: token ? undefined : after, MaxKeys: 1000 }),
       { abortSignal: signal },
     );
+    let passed = false;
     for (const o of page.Contents ?? []) {
-      if (!o.Key || (o.Key.endsWith('/') && !includeFolderMarkers)) continue;
+      if (!o.Key) continue;
+      if (upTo !== undefined && compareKeys(o.Key, upTo) > 0) {
+        passed = true;
+        break;
+      }
+      if (o.Key.endsWith('/') && !includeFolderMarkers) continue;
       out.push({ key: o.Key, size: o.Size ?? 0, etag: cleanEtag(o.ETag), lastModified: o.LastModified?.getTime() ?? 0 });
     }
-    if (!page.IsTruncated) break;
+    if (passed || !page.IsTruncated) break;
     token = page.NextContinuationToken;
     if (!token || seenTokens.has(token)) {
       throw new SyncError(`The S3 server returned an incomplete listing of s3://${bucket}/${prefix} (a page said more keys follow but gave no way to fetch them). Nothing was changed.`);
     }
     seenTokens.add(token);
   }
-  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return out;
 }
 
