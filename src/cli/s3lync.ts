@@ -332,7 +332,7 @@ async function runWatch(
   };
   await fs.mkdir(path.resolve(spec.localPath!), { recursive: true });
   const runner = new PairRunner({
-    sync: (signal) => engine.sync(spec, { signal }),
+    sync: (signal, only) => engine.sync({ ...spec, only: only ?? undefined }, { signal }),
     onResult: (r) => {
       const work = r.plan.operations.length;
       if (work || r.failed.length || !r.ok) say(summaryLine(r, false), { event: 'summary', ok: r.ok, done: r.done, failed: r.failed.length, completed: r.completed });
@@ -341,7 +341,7 @@ async function runWatch(
     onError: (message, retry) => say(`${message}${retry !== null ? ` Retrying in ${retry}s.` : ''}`, { event: 'error', message, retryInSeconds: retry }),
     onHeld: (message) => say(`${message} Watching is paused; run the command again once you have decided.`, { event: 'held', message }),
   });
-  const watcher = spec.direction === 'pull' ? null : new FolderWatcher(spec.localPath!, new Excluder(spec.exclude ?? []), () => runner.request(), {
+  const watcher = spec.direction === 'pull' ? null : new FolderWatcher(spec.localPath!, new Excluder(spec.exclude ?? []), (paths) => runner.request(paths ?? undefined), {
     onNote: (m) => say(m, { event: 'note', message: m }),
   });
   await watcher?.start();

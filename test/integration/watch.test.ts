@@ -32,7 +32,7 @@ describe('FolderWatcher', () => {
     it(`reports changed paths after writes finish, ignoring excluded ones${polling ? ' (polling)' : ''}`, async () => {
       const root = await tmpDir('watch');
       const batches: Array<Set<string>> = [];
-      const w = new FolderWatcher(root, new Excluder(['\\.tmp$']), (p) => batches.push(p), { debounceMs: 100, usePolling: polling });
+      const w = new FolderWatcher(root, new Excluder(['\\.tmp$']), (p) => batches.push(p ?? new Set()), { debounceMs: 100, usePolling: polling });
       await w.start();
       await fs.writeFile(path.join(root, 'a.txt'), 'a');
       await fs.writeFile(path.join(root, 'skip.tmp'), 'x');
@@ -62,12 +62,48 @@ function result(partial: Partial<SyncResult> = {}): SyncResult {
   };
 }
 
+describe('incremental syncs', () => {
+  it('look only at the changed paths (no listing), and fall back to a full sync for deletions and folders', async () => {
+    const e = s3env();
+    const calls: string[] = [];
+    const counting = createS3Client({ endpoint: e.endpoint, pathStyle: true, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } });
+    counting.middlewareStack.add((next, context) => async (args) => {
+      calls.push(context.commandName ?? '');
+      return next(args);
+    }, { step: 'initialize', name: 'count' });
+    const root = await tmpDir('inc');
+    await writeTree(root, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}.txt`, `v1 ${i}`])));
+    const engine = engineFor(await tmpDir('d'), { client: counting });
+    const spec = { direction: 'sync' as const, localPath: root, remote: `s3://${bucket}/inc-${randomBytes(2).toString('hex')}/` };
+    expect((await engine.sync(spec)).ok).toBe(true);
+    await fs.writeFile(path.join(root, 'f3.txt'), 'v2 three');
+    await fs.writeFile(path.join(root, 'new.txt'), 'brand new');
+    calls.length = 0;
+    const inc = await engine.prepare({ ...spec, only: ['f3.txt', 'new.txt'] });
+    expect(inc.plan.operations.map((o) => `${o.kind} ${o.path}`).sort()).toEqual(['upload f3.txt', 'upload new.txt']);
+    expect(calls.filter((c) => c === 'ListObjectsV2Command')).toEqual([]);
+    expect(calls.filter((c) => c === 'HeadObjectCommand').length).toBe(2);
+    expect((await inc.run()).ok).toBe(true);
+    // A deletion is judged against the whole tree: the incremental request becomes a full sync.
+    await fs.rm(path.join(root, 'f4.txt'));
+    calls.length = 0;
+    const del = await engine.prepare({ ...spec, only: ['f4.txt'] });
+    expect(del.plan.operations.map((o) => `${o.kind} ${o.path}`)).toEqual(['delete-remote f4.txt']);
+    expect(calls).toContain('ListObjectsV2Command');
+    // A changed folder needs a scan of it: full as well.
+    await writeTree(root, { 'sub/x.txt': 'x' });
+    const dir = await engine.prepare({ ...spec, only: ['sub'] });
+    expect(dir.plan.operations.map((o) => `${o.kind} ${o.path}`)).toEqual(['upload sub/x.txt', 'delete-remote f4.txt']);
+    counting.destroy();
+  });
+});
+
 describe('watcher errors', () => {
   it('running out of watches (ENOSPC) degrades to polling with a visible note, and keeps reporting changes', async () => {
     const root = await tmpDir('degrade');
     const notes: string[] = [];
     const seen: string[] = [];
-    const w = new FolderWatcher(root, new Excluder([]), (p) => seen.push(...p), { debounceMs: 50, onNote: (n) => notes.push(n) });
+    const w = new FolderWatcher(root, new Excluder([]), (p) => seen.push(...(p ?? ['<everything>'])), { debounceMs: 50, onNote: (n) => notes.push(n) });
     await w.start();
     const inner = (w as unknown as { watcher: { emit(e: string, err: Error): void } }).watcher;
     inner.emit('error', Object.assign(new Error('watch limit'), { code: 'ENOSPC' }));
@@ -187,8 +223,8 @@ describe('a watched pair', () => {
     const prefix = `w-${randomBytes(3).toString('hex')}/`;
     const engine = engineFor(await tmpDir('d'));
     const spec = { direction: 'sync' as const, localPath: root, remote: `s3://${bucket}/${prefix}` };
-    const runner = new PairRunner({ sync: (signal) => engine.sync(spec, { signal }) });
-    const watcher = new FolderWatcher(root, new Excluder([]), () => runner.request(), { debounceMs: 100 });
+    const runner = new PairRunner({ sync: (signal, paths) => engine.sync({ ...spec, only: paths ?? undefined }, { signal }) });
+    const watcher = new FolderWatcher(root, new Excluder([]), (p) => runner.request(p ?? undefined), { debounceMs: 100 });
     await watcher.start();
     const poll = setInterval(() => runner.request(), 500);
     try {

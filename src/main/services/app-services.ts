@@ -186,7 +186,7 @@ export class AppServices {
   private async startPair(pair: Pair): Promise<void> {
     if (this.opts.background === false || this.closed || !pair.enabled || this.live.has(pair.id)) return;
     const runner = new PairRunner({
-      sync: (signal) => this.backgroundSync(pair.id, signal),
+      sync: (signal, only) => this.backgroundSync(pair.id, signal, only),
       onError: (message, retry) => {
         if (retry !== null) this.log('warning', `${message} Retrying in ${retry} s.`, pair.id);
       },
@@ -199,7 +199,7 @@ export class AppServices {
     const live: Live = { runner, watcher: null, timers: [] };
     this.live.set(pair.id, live);
     if (pair.direction !== 'pull') {
-      live.watcher = new FolderWatcher(pair.localPath, new Excluder(pair.exclude), () => runner.request(), {
+      live.watcher = new FolderWatcher(pair.localPath, new Excluder(pair.exclude), (paths) => runner.request(paths ?? undefined), {
         onNote: (note) => {
           if (this.states.has(pair.id)) this.setState(pair.id, { note });
           this.log('warning', note, pair.id);
@@ -248,9 +248,9 @@ export class AppServices {
     }
   }
 
-  private async backgroundSync(id: string, signal: AbortSignal): Promise<SyncResult> {
+  private async backgroundSync(id: string, signal: AbortSignal, only: string[] | null): Promise<SyncResult> {
     return this.withPairLock(id, async () => {
-      const preview = await this.preparePlan(id, 'sync', undefined, false, true);
+      const preview = await this.preparePlan(id, 'sync', undefined, false, true, only);
       if (signal.aborted) throw new SyncError('Cancelled.');
       return this.runHeld(this.plans.get(preview.planId)!, signal, true);
     });
@@ -276,7 +276,14 @@ export class AppServices {
     }
   }
 
-  private async preparePlan(pairId: string, mode: 'sync' | 'force', direction?: 'push' | 'pull', allowDeletions = false, quiet = false): Promise<PreparedPlan> {
+  private async preparePlan(
+    pairId: string,
+    mode: 'sync' | 'force',
+    direction?: 'push' | 'pull',
+    allowDeletions = false,
+    quiet = false,
+    only: string[] | null = null,
+  ): Promise<PreparedPlan> {
     const pair = this.pair(pairId);
     if (this.running.has(pairId) && !quiet) throw new SyncError('This pair is syncing right now; wait for it to finish or cancel it.');
     const before = this.state(pairId).status;
@@ -290,6 +297,7 @@ export class AppServices {
         mirror: mode === 'force',
         exclude: pair.exclude,
         maxDelete: allowDeletions ? Number.MAX_SAFE_INTEGER : undefined,
+        only: only ?? undefined,
       });
       const preview: PreparedPlan = { planId: newId(), pairId, mode, plan: prepared.plan, createdAt: Date.now() };
       this.plans.set(preview.planId, { preview, prepared });

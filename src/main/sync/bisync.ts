@@ -37,6 +37,8 @@ export interface TwoWayInput {
   maxDelete?: number;
   host?: string;
   now?: Date;
+  /** Incremental sync: decide only these paths (the rest is left as it is). */
+  only?: ReadonlySet<string>;
 }
 
 export function conflictName(rel: string, host: string, now: Date): string {
@@ -74,7 +76,7 @@ export async function planTwoWay(input: TwoWayInput): Promise<{ plan: Plan; cont
 
   const all = new Set<string>([...local.keys(), ...remote.keys()]);
   for (const rel of base.keys()) if (!excluder.excludes(rel)) all.add(rel);
-  const paths = [...all].filter((rel) => !protectedPaths.has(rel) && !excluder.excludes(rel)).sort();
+  const paths = [...all].filter((rel) => !protectedPaths.has(rel) && !excluder.excludes(rel) && (!input.only || input.only.has(rel))).sort();
 
   const localState = async (rel: string, l: LocalFile | undefined, b: BaseEntry | undefined): Promise<SideState> => {
     if (!l) return b ? 'deleted' : 'absent';

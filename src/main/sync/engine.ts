@@ -7,7 +7,7 @@ import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { Direction, Plan } from '../../shared/plan';
 import type { SyncEvent, SyncResult } from '../../shared/progress';
-import { Semaphore } from './concurrency';
+import { Semaphore, runPool } from './concurrency';
 import { S3ObjectError, SyncError } from './errors';
 import { Excluder } from './exclude';
 import { emptyCompleted, executePlan } from './executor';
@@ -72,7 +72,16 @@ export interface SyncSpec {
   maxDelete?: number;
   /** false: compare by size and modification time only. Transfers are always verified. */
   checkHash?: boolean;
+  /**
+   * Incremental sync of these relative paths only (what a watcher saw change). Used for push and
+   * two-way syncs of a few files; anything it cannot decide alone (folders, deletions) makes
+   * prepare() fall back to a full sync.
+   */
+  only?: readonly string[];
 }
+
+/** Above this many changed paths a full scan is as cheap as looking at each one. */
+const INCREMENTAL_LIMIT = 200;
 
 export interface RunOptions {
   onEvent?: (e: SyncEvent) => void;
@@ -130,9 +139,19 @@ export class SyncEngine {
     }
     const target = await this.resolveTarget(spec, bucket, key);
     const remoteLabel = target.remoteLabel;
-    // Scan first: the local paths cut the remote key space into ranges listed in parallel.
-    const scan = await this.scan(target, excluder);
-    const listing = await this.list(target, signal, listingBoundaries(target, scan));
+    const incremental = spec.only && !target.single && !target.mirror && target.direction !== 'pull' && spec.only.length <= INCREMENTAL_LIMIT ? new Set(spec.only) : null;
+    if (spec.only && !incremental) return this.prepare({ ...spec, only: undefined }, signal);
+    let scan: LocalScan;
+    let listing: RemoteObject[];
+    if (incremental) {
+      const looked = await this.lookAt(target, incremental, excluder);
+      if (!looked) return this.prepare({ ...spec, only: undefined }, signal); // a folder changed: scan it all
+      [scan, listing] = looked;
+    } else {
+      // Scan first: the local paths cut the remote key space into ranges listed in parallel.
+      scan = await this.scan(target, excluder);
+      listing = await this.list(target, signal, listingBoundaries(target, scan));
+    }
     if (target.direction === 'pull' && listing.length === 0 && !target.single) {
       const anything = await prefixHasObjects(this.client, bucket, target.prefix);
       if (!anything) {
@@ -153,10 +172,15 @@ export class SyncEngine {
     };
     if (target.direction === 'sync') {
       const base = await BaseStore.open(this.dataDir, target.localRoot, endpointId, target.remoteLabel);
-      const { plan, context } = await planTwoWay({ target, scan, remote: listing, excluder, base, compare, maxDelete: spec.maxDelete });
+      const { plan, context } = await planTwoWay({ target, scan, remote: listing, excluder, base, compare, maxDelete: spec.maxDelete, only: incremental ?? undefined });
+      // Deletions are judged against the whole tree (the guard counts every file): go full.
+      if (incremental && plan.operations.some((o) => o.kind === 'delete-local' || o.kind === 'delete-remote' || o.kind === 'move-local' || o.kind === 'move-remote')) {
+        return this.prepare({ ...spec, only: undefined }, signal);
+      }
+      if (incremental) context.partial = true;
       return { plan, run: (opts) => this.execute(plan, context, scan, cache, knowledge, opts ?? {}) };
     }
-    const { plan, context } = await buildPlan({
+    const built = await buildPlan({
       target,
       scan,
       remote: listing,
@@ -165,6 +189,8 @@ export class SyncEngine {
       maxDelete: spec.maxDelete,
       compare,
     });
+    const { plan, context } = built;
+    if (incremental) context.partial = true;
     return {
       plan,
       run: (opts) => this.execute(plan, context, scan, cache, knowledge, opts ?? {}),
@@ -228,10 +254,11 @@ export class SyncEngine {
         await adoptIntoBase(twoWay, cache);
         await twoWay.base.save();
       }
+      const full = !context.target.single && !context.partial;
       // Unfinished uploads of files that failed may resume next run; any other is cleaned up.
       const resumable = new Set(result.failed.filter((f) => f.operation.kind !== 'download').map((f) => f.operation.key));
-      await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.single ? context.target.single.key : context.target.prefix, resumable).catch(() => undefined);
-      const full = !context.target.single;
+      if (full) await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.prefix, resumable).catch(() => undefined);
+      else if (context.target.single) await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.single.key, resumable).catch(() => undefined);
       await cache.save(full && context.localComplete ? new Set(context.local.keys()) : null);
       await knowledge.save(full && context.remoteComplete ? new Set([...context.remote.values()].map((o) => o.key)) : null);
       return result;
@@ -361,6 +388,31 @@ export class SyncEngine {
     const st = await statOrNull(target.localRoot);
     if (!st) return { files: new Map(), dirs: new Set(), skipped: [], staleTemps: [], complete: true };
     return scanLocal(target.localRoot, excluder);
+  }
+
+  /**
+   * Incremental: stat each changed path and HEAD its key. Null when a path is a folder (its
+   * contents need a real scan).
+   */
+  private async lookAt(target: Target, paths: Set<string>, excluder: Excluder): Promise<[LocalScan, RemoteObject[]] | null> {
+    const scan: LocalScan = { files: new Map(), dirs: new Set(), skipped: [], staleTemps: [], complete: true, caseInsensitive: false };
+    const remote: RemoteObject[] = [];
+    for (const rel of paths) {
+      if (excluder.excludes(rel) || unsafeReason(rel)) {
+        paths.delete(rel);
+        continue;
+      }
+      const abs = path.join(target.localRoot, ...rel.split('/'));
+      const st = await fs.lstat(abs).catch(() => null);
+      if (st?.isDirectory()) return null;
+      if (st?.isFile()) scan.files.set(rel, { rel, abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+    }
+    await runPool([...paths], 16, async (rel) => {
+      const h = await headObject(this.client, target.bucket, target.prefix + rel);
+      if (h) remote.push({ key: target.prefix + rel, size: h.size, etag: h.etag, lastModified: h.lastModified });
+    });
+    remote.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [scan, remote];
   }
 
   private async list(target: Target, signal?: AbortSignal, boundaries: string[] = []): Promise<RemoteObject[]> {

@@ -36,6 +36,8 @@ export interface PlanContext {
   remote: Map<string, RemoteObject>;
   localComplete: boolean;
   remoteComplete: boolean;
+  /** An incremental sync saw only some paths: caches must not forget the others. */
+  partial?: boolean;
 }
 
 export interface PlanInput {

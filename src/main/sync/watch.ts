@@ -21,7 +21,7 @@ export interface WatcherOptions {
   onNote?: (message: string) => void;
 }
 
-/** Watches a folder; calls onChange with the relative paths that changed, debounced. */
+/** Watches a folder; calls onChange with the relative paths that changed (debounced), or null when everything must be looked at again. */
 export class FolderWatcher {
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -33,7 +33,7 @@ export class FolderWatcher {
   constructor(
     private readonly root: string,
     private readonly excluder: Excluder,
-    private readonly onChange: (paths: Set<string>) => void,
+    private readonly onChange: (paths: Set<string> | null) => void,
     private readonly options: WatcherOptions = {},
   ) {
     this.polling = options.usePolling ?? false;
@@ -97,7 +97,7 @@ export class FolderWatcher {
     await this.watcher?.close();
     this.polling = true;
     await this.start();
-    this.onChange(new Set(['.'])); // catch up on whatever happened meanwhile
+    this.onChange(null); // catch up on whatever happened meanwhile
   }
 
   async close(): Promise<void> {
@@ -110,8 +110,11 @@ export class FolderWatcher {
 export type RunnerStatus = 'idle' | 'syncing' | 'waiting-retry' | 'paused' | 'held';
 
 export interface RunnerOptions {
-  /** Runs one sync (plan + execute) of the pair. */
-  sync: (signal: AbortSignal) => Promise<SyncResult>;
+  /**
+   * Runs one sync (plan + execute) of the pair; `only` lists the paths a watcher saw change when
+   * that is all there is to look at (null: a full sync).
+   */
+  sync: (signal: AbortSignal, only: string[] | null) => Promise<SyncResult>;
   onResult?: (r: SyncResult) => void;
   onError?: (message: string, retryInSeconds: number | null) => void;
   /** The deletion guard tripped: the runner pauses itself until the user decides. */
@@ -130,6 +133,8 @@ export interface RunnerOptions {
 export class PairRunner {
   private running: Promise<void> | null = null;
   private dirty = false;
+  /** Paths queued for an incremental sync; null once a full sync is due. */
+  private pending: Set<string> | null = new Set();
   private paused = false;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -142,8 +147,12 @@ export class PairRunner {
     return this.running !== null;
   }
 
-  request(): void {
-    if (this.stopped || this.paused) return;
+  /** Asks for a sync: of the given changed paths, or (without) of everything. */
+  request(paths?: Iterable<string>): void {
+    if (this.stopped) return;
+    if (!paths) this.pending = null;
+    else if (this.pending) for (const p of paths) this.pending.add(p);
+    if (this.paused) return;
     if (this.running) {
       this.dirty = true;
       return;
@@ -194,8 +203,10 @@ export class PairRunner {
       this.dirty = false;
       this.controller = new AbortController();
       this.opts.onStatus?.('syncing');
+      const only = this.pending && this.pending.size ? [...this.pending] : null;
+      this.pending = new Set();
       try {
-        const r = await this.opts.sync(this.controller.signal);
+        const r = await this.opts.sync(this.controller.signal, only);
         this.opts.onResult?.(r);
         if (r.plan.guard?.tripped && r.deletionsHeld && r.failed.length === 0 && !r.cancelled) {
           this.paused = true;
@@ -211,6 +222,7 @@ export class PairRunner {
         if (transient) throw failureCause.get(transient);
         this.failures = 0;
       } catch (err) {
+        this.pending = null; // after a failure the retry looks at everything
         if (this.stopped || this.paused) return;
         this.failures++;
         const retryable = isRetryable(err) || err instanceof ChangedDuringSyncError;
