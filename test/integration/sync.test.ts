@@ -268,6 +268,9 @@ describe('hash cache, names and retries', () => {
   it('never hashes an unchanged file twice, across runs', async () => {
     const { root, prefix } = await fresh('cache');
     await writeTree(root, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
+    // Files written in the last 2 s are not cached (racy mtimes): these are older.
+    const old = new Date(Date.now() - 60_000);
+    for (const f of ['a.txt', 'b.txt', 'c.txt']) await fs.utimes(path.join(root, f), old, old);
     const dataDir = await tmpDir('d');
     const e1 = engineFor(dataDir);
     await e1.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
@@ -277,6 +280,7 @@ describe('hash cache, names and retries', () => {
     expect(plan.operations).toEqual([]);
     expect(plan.hashed).toBe(0);
     await fs.writeFile(path.join(root, 'b.txt'), 'B');
+    await fs.utimes(path.join(root, 'b.txt'), old, new Date(Date.now() - 30_000));
     const plan2 = (await e2.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
     expect(plan2.hashed).toBe(1);
     e2.close();

@@ -165,7 +165,8 @@ export async function planTwoWay(input: TwoWayInput): Promise<{ plan: Plan; cont
   if (base.fresh && local.size + remote.size > 0) notes.push('First two-way sync of this pair: files on both sides are merged; equal files are adopted and different ones kept as conflicts.');
 
   operations.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const listingComplete = scan.complete;
+  // Something local that could not be read makes the run incomplete: no deletions, not "ok".
+  const listingComplete = scan.complete && !skipped.some((k) => k.kind === 'unreadable');
   const delLocal = operations.filter((o) => o.kind === 'delete-local').length;
   const delRemote = operations.filter((o) => o.kind === 'delete-remote').length;
   const guard = twoWayGuard({ delLocal, delRemote, localCount: local.size, remoteCount: remote.size, maxDelete: input.maxDelete, listingComplete, target });

@@ -58,15 +58,16 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
   if (isPlainMd5(remote.etag)) {
     const localMd5 = await md5();
     if (localMd5 === remote.etag) return { equal: true, reason: 'same MD5 (ETag)' };
-    // The ETag might not be an MD5 at all (SSE-KMS, SSE-C): ask the object before calling it different.
+    // The ETag might not be an MD5 at all (SSE-KMS, SSE-C): ask the object before calling it
+    // different. Only then may metadata decide; an MD5 ETag outranks a possibly stale metadata MD5.
     const head = await env.head(remote.key);
     if (!head) return { equal: false, reason: 'content differs (MD5, ETag)' };
-    const stated = statedMd5(head);
-    if (stated) {
-      env.knowledge.learn(remote.key, remote.etag, stated);
-      return verdict(localMd5, stated, 'metadata');
-    }
     if (head.encryption === 'aws:kms' || head.encryption === 'aws:kms:dsse' || head.encryption === 'SSE-C') {
+      const stated = statedMd5(head);
+      if (stated) {
+        env.knowledge.learn(remote.key, remote.etag, stated);
+        return verdict(localMd5, stated, 'metadata');
+      }
       return byTime(local, remote, env.direction, `the ETag of an ${head.encryption}-encrypted object is not its MD5`);
     }
     return { equal: false, reason: 'content differs (MD5, ETag)' };

@@ -172,6 +172,13 @@ export class SyncEngine {
     };
     if (target.direction === 'sync') {
       const base = await BaseStore.open(this.dataDir, target.localRoot, endpointId, target.remoteLabel);
+      if (base.size > 0 && !(await statOrNull(target.localRoot))) {
+        throw new SyncError(`The folder ${target.localRoot} is missing (an unmounted disk?), though it was synced before. Nothing was changed. Reconnect it, or remove the pair and pair again.`);
+      }
+      // A path seen by the watcher that is on neither side nor in the base was a folder moved away: look at everything.
+      if (incremental && [...incremental].some((rel) => !scan.files.has(rel) && !listing.some((o) => o.key === target.prefix + rel) && !base.get(rel))) {
+        return this.prepare({ ...spec, only: undefined }, signal);
+      }
       const { plan, context } = await planTwoWay({ target, scan, remote: listing, excluder, base, compare, maxDelete: spec.maxDelete, only: incremental ?? undefined });
       // Deletions are judged against the whole tree (the guard counts every file): go full.
       if (incremental && plan.operations.some((o) => o.kind === 'delete-local' || o.kind === 'delete-remote' || o.kind === 'move-local' || o.kind === 'move-remote')) {
@@ -257,7 +264,9 @@ export class SyncEngine {
       const full = !context.target.single && !context.partial;
       // Unfinished uploads of files that failed may resume next run; any other is cleaned up.
       const resumable = new Set(result.failed.filter((f) => f.operation.kind !== 'download').map((f) => f.operation.key));
-      if (full) await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.prefix, resumable).catch(() => undefined);
+      if (result.cancelled) {
+        // Interrupted: every unfinished upload may resume next run.
+      } else if (full) await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.prefix, resumable).catch(() => undefined);
       else if (context.target.single) await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.single.key, resumable).catch(() => undefined);
       await cache.save(full && context.localComplete ? new Set(context.local.keys()) : null);
       await knowledge.save(full && context.remoteComplete ? new Set([...context.remote.values()].map((o) => o.key)) : null);

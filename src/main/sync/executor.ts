@@ -140,7 +140,11 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
       try {
         let keys = [...byKey.keys()];
         if (deps.recheckRemote) keys = await stillAsPlanned(keys, ctx, deps, (key, err) => fail(byKey.get(key)!, err));
-        const failures = await deleteKeys(deps.client, ctx.target.bucket, [...keys, ...oldKeys], (key) => {
+        // The old name of a rename goes only if it still holds what was copied.
+        const oldOk = await stillAsPlanned(oldKeys, ctx, deps, (key) =>
+          emit({ type: 'warning', message: `${key} changed on S3 after it was renamed here, so it was kept; the next sync looks at it again.` }),
+        );
+        const failures = await deleteKeys(deps.client, ctx.target.bucket, [...keys, ...oldOk], (key) => {
           deps.knowledge.forget(key);
           const op = byKey.get(key);
           if (!op) {
@@ -224,8 +228,11 @@ async function withRetries(attempts: number, signal: AbortSignal | undefined, fn
 
 async function runUpload(op: Operation, ctx: PlanContext, deps: ExecuteDeps, tracker: ProgressTracker): Promise<Applied> {
   const file = ctx.local.get(op.path)!;
-  if (deps.recheckRemote) await ensureRemoteAsPlanned(op.key, ctx.remote.get(op.path)?.etag ?? null, op.path, ctx, deps);
+  const planned = ctx.remote.get(op.path)?.etag ?? null;
+  const recheck = deps.recheckRemote ? () => ensureRemoteAsPlanned(op.key, planned, op.path, ctx, deps) : undefined;
+  await recheck?.();
   const r = await uploadFile(deps.client, deps.settings, {
+    beforeCommit: recheck,
     bucket: ctx.target.bucket,
     key: op.key,
     abs: file.abs,
@@ -288,8 +295,10 @@ async function runConflict(
   const existing = ctx.local.get(copyRel);
   if (!existing) {
     await assertUnchanged(file, `${op.path} changed locally while the sync ran; the conflict will be handled in the next run.`);
-    await fs.copyFile(file.abs, copyAbs, fs.constants.COPYFILE_EXCL).catch(async (err) => {
+    await fs.copyFile(file.abs, copyAbs, fs.constants.COPYFILE_EXCL).catch((err) => {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Something else holds that name (maybe an excluded file): never mistake it for our copy.
+      throw new ChangedDuringSyncError(`${copyRel} already exists, so the conflict on ${op.path} waits for the next run (with a new name).`);
     });
     const copyStat = await fs.stat(copyAbs);
     const copyFile = { rel: copyRel, abs: copyAbs, size: copyStat.size, mtimeMs: copyStat.mtimeMs, ino: copyStat.ino };
@@ -319,8 +328,8 @@ async function runMoveLocal(op: Operation, ctx: PlanContext): Promise<Applied> {
   if (await fs.lstat(abs).then(() => true, () => false)) {
     throw new ChangedDuringSyncError(`${op.path} appeared locally while the sync ran, so ${op.from} was not renamed onto it.`);
   }
+  const now = await fs.stat(from.abs); // rename keeps inode and mtime; read before anyone can touch the new name
   await fs.rename(from.abs, abs);
-  const now = await fs.stat(abs);
   const obj = ctx.remote.get(op.path)!;
   ctx.local.delete(op.from!);
   ctx.local.set(op.path, { rel: op.path, abs, size: now.size, mtimeMs: now.mtimeMs, ino: now.ino });
@@ -337,6 +346,7 @@ async function runMoveRemote(op: Operation, ctx: PlanContext, deps: ExecuteDeps)
     const up = await uploadFile(deps.client, deps.settings, { bucket: ctx.target.bucket, key: op.key, abs: file.abs, rel: op.path, onBytes: () => undefined, signal: deps.signal });
     return { local: { ...up.identity, md5: up.md5 }, etag: up.etag };
   }
+  await ensureRemoteAsPlanned(op.key, null, op.path, ctx, deps); // nothing may have appeared at the new name
   try {
     const r = await deps.client.send(
       new CopyObjectCommand({

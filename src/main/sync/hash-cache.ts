@@ -5,6 +5,8 @@ import { hashFile, type FileHashes } from './md5';
 import { readJson, stableId, writeFileAtomic } from './store';
 
 const VERSION = 1;
+/** Like git's "racily clean" rule: a hash of a file modified this recently is not cached. */
+const RACY_MS = 2000;
 
 /** [size, mtimeMs, ino, md5, composites] */
 type Row = [number, number, number, string, Record<number, string>];
@@ -70,8 +72,9 @@ export class HashCache {
     }
     const hashes = await hashFile(abs, partSizes);
     this.hashed++;
-    if (hashes.size !== id.size) {
-      // The file changed while we read it; do not remember a hash of a moving target.
+    if (hashes.size !== id.size || Date.now() - id.mtimeMs < RACY_MS) {
+      // The file changed while we read it, or was written so recently that another write within
+      // the same mtime tick could follow: do not remember a hash of a moving target.
       return hashes;
     }
     const composites = row ? { ...row[4], ...hashes.composite } : hashes.composite;
@@ -82,8 +85,12 @@ export class HashCache {
 
   /** Record a hash we computed ourselves (e.g. while downloading). */
   remember(rel: string, id: FileIdentity, md5: string, composite: Record<number, string> = {}): void {
-    this.rows.set(rel, [id.size, id.mtimeMs, id.ino, md5, composite]);
     this.seen.add(rel);
+    if (Date.now() - id.mtimeMs < RACY_MS) {
+      this.forget(rel);
+      return;
+    }
+    this.rows.set(rel, [id.size, id.mtimeMs, id.ino, md5, composite]);
     this.dirty = true;
   }
 

@@ -167,6 +167,9 @@ export function remoteByRel(
   }
   // On a case-insensitive disk, `A.txt` and `a.txt` would be one file: keep the first, report the rest.
   const folded = new Map<string, string>();
+  // Local entries the scan skipped (links, special files, unreadable) are never replaced or deleted.
+  const localSkipped = new Set(scan.skipped.map((k) => k.path));
+  for (const rel of localSkipped) protectedPaths.add(rel);
   objects.forEach((o, i) => {
     const rel = rels[i];
     if (!target.single && excluder.excludes(rel)) return;
@@ -184,6 +187,12 @@ export function remoteByRel(
       const unsafe = unsafeReason(rel);
       if (unsafe) {
         skipped.push({ kind: 'unsafe-key', path: o.key, reason: `skipped: ${unsafe}` });
+        protectedPaths.add(rel); // a local file of that name (possible on this OS) must not look deleted on S3
+        return;
+      }
+      if (localSkipped.has(rel)) {
+        skipped.push({ kind: 'symlink', path: rel, reason: 'skipped: the local path is a symbolic link or special file, which s3lync does not replace' });
+        protectedPaths.add(rel);
         return;
       }
       // A name that is an object and also a prefix (`x` and `x/y`) cannot be both a file and a folder.

@@ -93,6 +93,8 @@ export async function uploadFile(
     hashes?: (partSizes: number[]) => Promise<FileHashes>;
     onBytes: (n: number) => void;
     signal?: AbortSignal;
+    /** Runs right before the object is written (PUT, or completing a multipart upload); may throw to postpone. */
+    beforeCommit?: () => Promise<void>;
   },
 ): Promise<UploadResult> {
   const before = await fs.stat(args.abs);
@@ -103,7 +105,7 @@ export async function uploadFile(
 async function uploadSingle(
   client: S3Client,
   settings: TransferSettings,
-  args: { bucket: string; key: string; abs: string; rel: string; onBytes: (n: number) => void; signal?: AbortSignal },
+  args: { bucket: string; key: string; abs: string; rel: string; onBytes: (n: number) => void; signal?: AbortSignal; beforeCommit?: () => Promise<void> },
   before: FileIdentity,
 ): Promise<UploadResult> {
   const release = await settings.memory.acquire(Math.max(1, before.size));
@@ -113,6 +115,7 @@ async function uploadSingle(
     const after = identityOf(await fs.stat(args.abs));
     if (body.length !== after.size || !sameIdentity(before, after)) throw new FileChangedError(args.rel);
     const md5 = createHash('md5').update(body).digest('hex');
+    await args.beforeCommit?.();
     const r = await client.send(
       new PutObjectCommand({
         Bucket: args.bucket,
@@ -146,6 +149,7 @@ async function uploadMultipart(
     hashes?: (partSizes: number[]) => Promise<FileHashes>;
     onBytes: (n: number) => void;
     signal?: AbortSignal;
+    beforeCommit?: () => Promise<void>;
   },
   before: FileIdentity,
 ): Promise<UploadResult> {
@@ -240,6 +244,7 @@ async function uploadMultipart(
     const composite = `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts}`;
     const after = identityOf(await handle.stat());
     if (composite !== expectedComposite || !sameIdentity(before, after)) throw new FileChangedError(args.rel);
+    await args.beforeCommit?.(); // postponing keeps the parts: the next run resumes them
     const completed = await client.send(
       new CompleteMultipartUploadCommand({
         Bucket: args.bucket,
@@ -346,8 +351,14 @@ export async function downloadFile(
       const t = new Date(args.expect.lastModified);
       await fs.utimes(tmp, t, t);
     }
+    // The identity of what we wrote (rename keeps inode and mtime), read before anyone else can
+    // write to the final name; and one last look that the old file is still the one we saw.
+    const identity = identityOf(await fs.stat(tmp));
+    const last = await fs.lstat(args.abs).catch(() => null);
+    if ((last === null) !== (args.localBefore === null) || (last && args.localBefore && !sameIdentity(identityOf(last), args.localBefore))) {
+      throw new ChangedDuringSyncError(`${args.rel} changed locally while the sync ran, so it was not replaced; run the sync again.`);
+    }
     await fs.rename(tmp, args.abs);
-    const identity = identityOf(await fs.stat(args.abs));
     return { md5: got.md5, identity, composite: got.composite, verified };
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
