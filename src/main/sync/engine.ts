@@ -2,6 +2,7 @@
 // user named (file or folder, object or prefix), scan both sides, plan, and run the plan.
 // Imports nothing from Electron.
 import type { S3Client } from '@aws-sdk/client-s3';
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import * as path from 'node:path';
@@ -132,6 +133,8 @@ export class SyncEngine {
 
   /** Plans a sync and returns it with a function that runs exactly that plan. */
   async prepare(spec: SyncSpec, signal?: AbortSignal): Promise<PreparedSync> {
+    // Every request in flight listens to the one signal; dozens at once are expected, not a leak.
+    if (signal) setMaxListeners(0, signal);
     const { bucket, key } = parseS3Uri(spec.remote);
     const excluder = new Excluder(spec.exclude ?? []);
     if (spec.maxDelete !== undefined && (!Number.isInteger(spec.maxDelete) || spec.maxDelete < 0)) {
@@ -236,6 +239,7 @@ export class SyncEngine {
     opts: RunOptions,
   ): Promise<SyncResult> {
     const root = context.target.localRoot;
+    if (opts.signal) setMaxListeners(0, opts.signal);
     const release = this.dataDir ? await acquireLock(this.dataDir, root) : async () => undefined;
     try {
       if (plan.direction !== 'push') await fs.mkdir(root, { recursive: true });
@@ -438,12 +442,16 @@ export class SyncEngine {
   }
 }
 
-/** Every 1,000th local key (when there are more than 2,000): where parallel listing ranges meet. */
+/** Ranges listed at once: enough to hide the round trips, few enough to spare memory and the server. */
+const LISTING_RANGES = 16;
+
+/** Where parallel listing ranges meet: evenly spaced local keys (when there are more than 2,000). */
 function listingBoundaries(target: Target, scan: LocalScan): string[] {
   if (target.single || scan.files.size <= 2000) return [];
   const keys = [...scan.files.keys()].map((rel) => target.prefix + rel).sort(compareKeys);
+  const step = Math.max(1000, Math.ceil(keys.length / LISTING_RANGES));
   const cuts: string[] = [];
-  for (let i = 1000; i < keys.length; i += 1000) cuts.push(keys[i]);
+  for (let i = step; i < keys.length; i += step) cuts.push(keys[i]);
   return cuts;
 }
 

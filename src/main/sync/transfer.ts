@@ -13,10 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { ChangedDuringSyncError, FileChangedError, HashMismatchError, SyncError, httpStatus } from './errors';
 import type { FileIdentity } from './hash-cache';
@@ -315,24 +312,29 @@ export async function downloadFile(
     }
     const parts = multipartCount(args.expect.etag);
     const hasher = new StreamingHasher(parts ? candidatePartSizes(args.expect.size, parts) : []);
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hasher.update(chunk);
-        received += chunk.length;
-        args.onBytes(chunk.length);
-        cb(null, chunk);
-      },
-    });
-    await pipeline(r.Body as Readable, meter, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }), { signal: args.signal });
-    const got = hasher.digest();
-    if (r.ContentLength !== undefined && got.size !== r.ContentLength) {
-      throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
-    }
-    const verified = await verifyDownload(args, got, lowerKeys(r.Metadata ?? {}), r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption, tmp);
-    const fh = await fs.open(tmp, 'r+');
+    const fh = await fs.open(tmp, 'wx', 0o644);
+    let got: FileHashes;
+    let verified: boolean;
+    const body = r.Body as Readable;
     try {
-      await fh.sync();
+      // Hash exactly the bytes written, as they are written, into a handle we then fsync.
+      for await (const chunk of body) {
+        if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
+        const buf = chunk as Buffer;
+        hasher.update(buf);
+        let off = 0;
+        while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+        received += buf.length;
+        args.onBytes(buf.length);
+      }
+      got = hasher.digest();
+      if (r.ContentLength !== undefined && got.size !== r.ContentLength) {
+        throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
+      }
+      verified = await verifyDownload(args, got, lowerKeys(r.Metadata ?? {}), r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption, tmp);
+      await fh.datasync(); // on disk before it takes the real name
     } finally {
+      body.destroy();
       await fh.close();
     }
     // Rescan before replace: a local file created or edited since the plan is left alone.
