@@ -39,6 +39,7 @@ import {
 import { defaultCacheDir, defaultDataDir } from './store';
 import type { TransferSettings } from './transfer';
 import { Trash } from './trash';
+import { LARGE_TREE, compactMemory } from './memory';
 import { UploadJournal } from './journal';
 import { asPrefix, formatS3Uri, parseS3Uri } from './uri';
 
@@ -153,7 +154,10 @@ export class SyncEngine {
     } else {
       // Scan first: the local paths cut the remote key space into ranges listed in parallel.
       scan = await this.scan(target, excluder);
+      const large = scan.files.size > LARGE_TREE;
+      if (large) compactMemory();
       listing = await this.list(target, signal, listingBoundaries(target, scan));
+      if (large || listing.length > LARGE_TREE) compactMemory();
     }
     if (target.direction === 'pull' && listing.length === 0 && !target.single) {
       const anything = await prefixHasObjects(this.client, bucket, target.prefix);
@@ -166,6 +170,7 @@ export class SyncEngine {
       HashCache.open(this.dataDir, target.localRoot),
       RemoteKnowledge.open(this.dataDir, endpointId, bucket, target.single ? target.single.key : target.prefix),
     ]);
+    if (scan.files.size > LARGE_TREE) compactMemory();
     const compare = {
       cache,
       knowledge,
@@ -443,16 +448,17 @@ export class SyncEngine {
 }
 
 /** Ranges listed at once: enough to hide the round trips, few enough to spare memory and the server. */
-const LISTING_RANGES = 16;
+const LISTING_RANGES = 8;
 
 /** Where parallel listing ranges meet: evenly spaced local keys (when there are more than 2,000). */
 function listingBoundaries(target: Target, scan: LocalScan): string[] {
   if (target.single || scan.files.size <= 2000) return [];
-  const keys = [...scan.files.keys()].map((rel) => target.prefix + rel).sort(compareKeys);
-  const step = Math.max(1000, Math.ceil(keys.length / LISTING_RANGES));
+  // Any keys serve as cuts; only the few cuts themselves must be in S3's (UTF-8) order.
+  const rels = [...scan.files.keys()].sort();
+  const step = Math.max(1000, Math.ceil(rels.length / LISTING_RANGES));
   const cuts: string[] = [];
-  for (let i = step; i < keys.length; i += step) cuts.push(keys[i]);
-  return cuts;
+  for (let i = step; i < rels.length; i += step) cuts.push(target.prefix + rels[i]);
+  return cuts.sort(compareKeys);
 }
 
 async function statOrNull(p: string): Promise<Stats | null> {

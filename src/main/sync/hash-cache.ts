@@ -42,7 +42,8 @@ export class HashCache {
     if (file) {
       const data = await readJson<CacheFile>(file);
       if (data && data.version === VERSION && data.root === cache.root && data.rows && typeof data.rows === 'object') {
-        for (const [rel, row] of Object.entries(data.rows)) {
+        for (const rel in data.rows) {
+          const row = data.rows[rel];
           if (Array.isArray(row) && row.length === 5 && typeof row[3] === 'string') cache.rows.set(rel, row);
         }
       }

@@ -15,6 +15,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { createHash } from 'node:crypto';
 import { SyncError, httpStatus } from './errors';
 import { cleanEtag } from './md5';
+import { compactMemory } from './memory';
 
 export interface ConnectionOptions {
   region?: string;
@@ -121,7 +122,12 @@ export async function listAll(
     from = cut;
   }
   ranges.push([from, undefined]);
-  const parts = await Promise.all(ranges.map(([after, upTo]) => listRange(client, bucket, prefix, after, upTo, signal, includeFolderMarkers)));
+  // A long listing leaves parsed pages behind faster than V8 collects them: tidy up as it goes.
+  let pages = 0;
+  const onPage = () => {
+    if (++pages % 16 === 0) compactMemory();
+  };
+  const parts = await Promise.all(ranges.map(([after, upTo]) => listRange(client, bucket, prefix, after, upTo, signal, includeFolderMarkers, onPage)));
   const byKey = new Map<string, RemoteObject>();
   for (const part of parts) for (const o of part) byKey.set(o.key, o);
   const out = [...byKey.values()];
@@ -138,19 +144,22 @@ async function listRange(
   upTo: string | undefined,
   signal: AbortSignal | undefined,
   includeFolderMarkers: boolean,
+  onPage: () => void,
 ): Promise<RemoteObject[]> {
   const out: RemoteObject[] = [];
   let token: string | undefined;
   const seenTokens = new Set<string>();
+  const limit = upTo === undefined ? null : Buffer.from(upTo, 'utf8');
   for (;;) {
     const page = await client.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, StartAfter: token ? undefined : after, MaxKeys: 1000 }),
       { abortSignal: signal },
     );
+    onPage();
     let passed = false;
     for (const o of page.Contents ?? []) {
       if (!o.Key) continue;
-      if (upTo !== undefined && compareKeys(o.Key, upTo) > 0) {
+      if (limit && Buffer.compare(Buffer.from(o.Key, 'utf8'), limit) > 0) {
         passed = true;
         break;
       }
