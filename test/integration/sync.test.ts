@@ -319,3 +319,17 @@ describe('hash cache, names and retries', () => {
     c.destroy();
   });
 });
+
+describe('large objects', () => {
+  it('are downloaded in parallel ranges and verified (a 70 MiB multipart object from another tool)', async () => {
+    const { root, prefix } = await fresh('ranged');
+    const body = randomBytes(70 * MiB + 3);
+    await putMultipart(`${prefix}big.bin`, body, 8 * MiB);
+    const engine = engineFor(await tmpDir('d'));
+    const r = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(r.ok).toBe(true);
+    expect(createHash('md5').update(await fs.readFile(path.join(root, 'big.bin'))).digest('hex')).toBe(createHash('md5').update(body).digest('hex'));
+    expect(await fs.readdir(root)).toEqual(['big.bin']);
+    engine.close();
+  });
+});

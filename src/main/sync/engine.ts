@@ -52,7 +52,7 @@ export interface EngineOptions extends ConnectionOptions {
   partSize?: number;
   /** Files at least this big are uploaded in parts (default 16 MiB). */
   multipartThreshold?: number;
-  /** Parts of one file in flight at once (default 4). */
+  /** Parts of one file in flight at once (default 8). */
   partConcurrency?: number;
   /** Bytes buffered at once across all transfers (default 256 MiB). */
   memoryBudget?: number;
@@ -122,7 +122,7 @@ export class SyncEngine {
     this.settings = {
       partSize,
       multipartThreshold: positive(options.multipartThreshold, 16 * MiB, 'multipart threshold'),
-      partConcurrency: positive(options.partConcurrency, 4, 'part concurrency'),
+      partConcurrency: positive(options.partConcurrency, 8, 'part concurrency'),
       memory: new Semaphore(positive(options.memoryBudget, 256 * MiB, 'memory budget')),
       journal: this.dataDir ? new UploadJournal(path.join(this.dataDir, 'uploads'), this.endpoint) : null,
     };
