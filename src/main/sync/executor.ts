@@ -267,7 +267,6 @@ async function runDownload(
     trash: deps.trash,
     onBytes: (n) => tracker.bytes(n),
     signal: deps.signal,
-    memory: deps.settings.memory,
     exactPartSize: async () =>
       partSizeFromHead(await headObject(deps.client, ctx.target.bucket, op.key, 1).catch(() => null), obj.size, multipartCount(obj.etag) ?? 0),
   });

@@ -37,11 +37,6 @@ import type { Trash } from './trash';
 import type { UploadJournal } from './journal';
 
 export const META_MD5 = 's3lync-md5';
-
-/** Objects this big are downloaded in parallel ranges of RANGE_SIZE, RANGE_CONCURRENCY at once. */
-const RANGED_MIN = 64 * 1024 * 1024;
-const RANGE_SIZE = 16 * 1024 * 1024;
-const RANGE_CONCURRENCY = 6;
 export const META_RCLONE_MD5 = 'md5chksum';
 
 export interface TransferSettings {
@@ -296,92 +291,50 @@ export async function downloadFile(
     signal?: AbortSignal;
     /** Asks the server for the exact part size of a multipart object (HEAD ?partNumber=1). */
     exactPartSize: () => Promise<number | undefined>;
-    /** The memory budget; with it, large objects are fetched in parallel ranges. */
-    memory?: Semaphore;
   },
 ): Promise<DownloadResult> {
   const problem = await ensureParentInside(args.root, args.abs);
   if (problem) throw new SyncError(`${args.rel} was not downloaded: ${problem}, and s3lync never writes through links or over files.`);
   const tmp = tempNameFor(args.abs);
   let received = 0;
-  const ifMatch = args.expect.etag ? `"${args.expect.etag}"` : undefined;
-  const get = async (range?: string) => {
+  try {
+    let r;
     try {
-      return await client.send(new GetObjectCommand({ Bucket: args.bucket, Key: args.key, IfMatch: ifMatch, Range: range }), { abortSignal: args.signal });
+      r = await client.send(
+        new GetObjectCommand({ Bucket: args.bucket, Key: args.key, IfMatch: args.expect.etag ? `"${args.expect.etag}"` : undefined }),
+        { abortSignal: args.signal },
+      );
     } catch (err) {
       if (httpStatus(err) === 412) {
         throw new ChangedDuringSyncError(`${args.rel} changed on S3 while the sync ran, so it was not downloaded; run the sync again.`);
       }
       throw err;
     }
-  };
-  try {
     const parts = multipartCount(args.expect.etag);
-    const candidates = parts ? candidatePartSizes(args.expect.size, parts) : [];
+    const hasher = new StreamingHasher(parts ? candidatePartSizes(args.expect.size, parts) : []);
     const fh = await fs.open(tmp, 'wx', 0o644);
     let got: FileHashes;
     let verified: boolean;
+    const body = r.Body as Readable;
     try {
-      let metadata: Record<string, string> = {};
-      let encryption: string | undefined;
-      if (args.memory && args.expect.size >= RANGED_MIN) {
-        // Large objects come in ranges fetched side by side, each written at its offset; the
-        // whole file is then hashed from disk (the page cache) and verified like any other.
-        const ranges: Array<[number, number]> = [];
-        for (let a = 0; a < args.expect.size; a += RANGE_SIZE) ranges.push([a, Math.min(args.expect.size, a + RANGE_SIZE) - 1]);
-        const memory = args.memory;
-        await runPool(ranges, RANGE_CONCURRENCY, async ([a, b]) => {
-          const release = await memory.acquire(b - a + 1);
-          try {
-            const r = await get(`bytes=${a}-${b}`);
-            if (a === 0) {
-              metadata = lowerKeys(r.Metadata ?? {});
-              encryption = r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption;
-            }
-            const buf = Buffer.from(await r.Body!.transformToByteArray());
-            if (buf.length !== b - a + 1) {
-              throw Object.assign(new Error(`a range of ${args.rel} ended after ${buf.length} of ${b - a + 1} bytes`), { code: 'ECONNRESET' });
-            }
-            let off = 0;
-            while (off < buf.length) off += (await fh.write(buf, off, buf.length - off, a + off)).bytesWritten;
-            received += buf.length;
-            args.onBytes(buf.length);
-          } finally {
-            release();
-          }
-        });
-        got = await hashFile(tmp, candidates);
-      } else {
-        const r = await get();
-        metadata = lowerKeys(r.Metadata ?? {});
-        encryption = r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption;
-        const hasher = new StreamingHasher(candidates);
-        const body = r.Body as Readable;
-        try {
-          // Hash exactly the bytes written, as they are written, into a handle we then fsync.
-          for await (const chunk of body) {
-            if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
-            const buf = chunk as Buffer;
-            hasher.update(buf);
-            let off = 0;
-            while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
-            received += buf.length;
-            args.onBytes(buf.length);
-          }
-        } finally {
-          body.destroy();
-        }
-        got = hasher.digest();
-        if (r.ContentLength !== undefined && got.size !== r.ContentLength) {
-          throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
-        }
+      // Hash exactly the bytes written, as they are written, into a handle we then fsync.
+      for await (const chunk of body) {
+        if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
+        const buf = chunk as Buffer;
+        hasher.update(buf);
+        let off = 0;
+        while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+        received += buf.length;
+        args.onBytes(buf.length);
       }
-      if (got.size !== args.expect.size) {
-        throw Object.assign(new Error(`${args.rel} has ${got.size} bytes, the listing said ${args.expect.size}`), { code: 'ECONNRESET' });
+      got = hasher.digest();
+      if (r.ContentLength !== undefined && got.size !== r.ContentLength) {
+        throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
       }
-      verified = await verifyDownload(args, got, metadata, encryption, tmp);
+      verified = await verifyDownload(args, got, lowerKeys(r.Metadata ?? {}), r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption, tmp);
       await fh.datasync(); // on disk before it takes the real name
     } finally {
+      body.destroy();
       await fh.close();
     }
     // Rescan before replace: a local file created or edited since the plan is left alone.
