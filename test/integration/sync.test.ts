@@ -25,14 +25,21 @@ async function fresh(prefix: string) {
 }
 
 /** Uploads like another tool would: in parts, no metadata. */
-async function putMultipart(key: string, body: Buffer, partSize: number) {
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+async function putMultipart(key: string, body: Buffer, partSize: number, metadata?: Record<string, string>) {
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata }));
   const parts = [];
   for (let i = 0, n = 1; i < body.length; i += partSize, n++) {
     const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: body.subarray(i, i + partSize) }));
     parts.push({ ETag: r.ETag, PartNumber: n });
   }
   await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+}
+
+/** The ETag S3 gives `body` uploaded in parts of `partSize`: md5(md5(part1)..md5(partN))-N. */
+function compositeEtag(body: Buffer, partSize: number): string {
+  const digests: Buffer[] = [];
+  for (let i = 0; i < body.length; i += partSize) digests.push(createHash('md5').update(body.subarray(i, i + partSize)).digest());
+  return `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;
 }
 
 describe('push and pull', () => {
@@ -113,17 +120,59 @@ describe('push and pull', () => {
     expect(r.ok).toBe(true);
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}big.bin` }));
     expect(head.ETag).toMatch(/-3"$/);
-    expect(head.Metadata?.['s3lync-md5']).toBe(createHash('md5').update(big).digest('hex'));
+    // The composite ETag of exactly these bytes, and the part size that lets anyone recompute it.
+    expect(head.ETag).toBe(`"${compositeEtag(big, 5 * MiB)}"`);
+    expect(head.Metadata?.['s3lync-part-size']).toBe(String(5 * MiB));
     const again = await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
     expect(again.plan.operations).toEqual([]);
-    // A fresh data dir (no memory of the upload) decides from the metadata.
+    // A fresh data dir (no memory of the upload) decides by content, from the declared part size.
     const cold = engineFor(await tmpDir('cold'));
-    expect((await cold.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan.operations).toEqual([]);
+    const coldPlan = (await cold.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(coldPlan.operations).toEqual([]);
+    expect(coldPlan.notes).toEqual([]);
+    const edited = Buffer.from(big);
+    edited[7 * MiB] ^= 1;
+    await fs.writeFile(path.join(root, 'big.bin'), edited);
+    const editedPlan = (await engineFor(await tmpDir('cold2')).prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(editedPlan.operations.map((o) => [o.kind, o.reason])).toEqual([['upload', 'content differs (multipart ETag recomputed locally)']]);
+    await fs.writeFile(path.join(root, 'big.bin'), big);
     const out = await tmpDir('mpu-out');
     expect((await cold.sync({ direction: 'pull', localPath: out, remote: `s3://${bucket}/${prefix}` })).ok).toBe(true);
     expect((await fs.readFile(path.join(out, 'big.bin'))).equals(big)).toBe(true);
     engine.close();
     cold.close();
+  });
+});
+
+describe('large downloads (written in batches, hashed on a worker thread)', () => {
+  it('hashes the bytes in file order: a 40 MiB single-part object verifies against its MD5 ETag', async () => {
+    const { root, prefix } = await fresh('large-dl');
+    const body = randomBytes(40 * MiB + 12345);
+    await putObject(client, bucket, `${prefix}large.bin`, body);
+    const engine = engineFor(await tmpDir('d'));
+    const events: string[] = [];
+    const r = await engine.sync(
+      { direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` },
+      { onEvent: (e) => void (e.type === 'warning' && events.push(e.message)) },
+    );
+    expect(r.ok).toBe(true);
+    expect(events).toEqual([]);
+    expect((await fs.readFile(path.join(root, 'large.bin'))).equals(body)).toBe(true);
+    engine.close();
+  });
+
+  it('verifies a large multipart object by its declared part size, and refuses one that does not match', async () => {
+    const { root, prefix } = await fresh('large-mpu');
+    const body = randomBytes(35 * MiB + 7);
+    await putMultipart(`${prefix}m.bin`, body, 7 * MiB, { 's3lync-part-size': String(7 * MiB) });
+    // Six 7 MiB parts, but declared as 6 MiB + 1 B parts: a lie that still gives six parts.
+    await putMultipart(`${prefix}lie.bin`, body, 7 * MiB, { 's3lync-part-size': String(6 * MiB + 1) });
+    const engine = engineFor(await tmpDir('d'));
+    const r = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect((await fs.readFile(path.join(root, 'm.bin'))).equals(body)).toBe(true);
+    expect(r.failed.map((f) => [f.operation.path, f.error])).toEqual([['lie.bin', 'HashMismatchError']]);
+    await expect(fs.access(path.join(root, 'lie.bin'))).rejects.toThrow();
+    engine.close();
   });
 });
 
@@ -321,7 +370,7 @@ describe('hash cache, names and retries', () => {
 });
 
 describe('large objects', () => {
-  it('are downloaded in parallel ranges and verified (a 70 MiB multipart object from another tool)', async () => {
+  it('download in one verified stream (a 70 MiB multipart object from another tool)', async () => {
     const { root, prefix } = await fresh('ranged');
     const body = randomBytes(70 * MiB + 3);
     await putMultipart(`${prefix}big.bin`, body, 8 * MiB);

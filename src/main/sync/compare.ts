@@ -5,10 +5,10 @@
 import type { Direction } from '../../shared/plan';
 import type { HashCache } from './hash-cache';
 import type { LocalFile } from './local-scan';
-import { base64ToHex, candidatePartSizes, isPlainMd5, multipartCount } from './md5';
+import { candidatePartSizes, isPlainMd5, multipartCount } from './md5';
 import type { RemoteKnowledge } from './remote-cache';
 import type { HeadResult, RemoteObject } from './s3';
-import { META_MD5, META_RCLONE_MD5 } from './transfer';
+import { declaredPartSize, statedMd5Of } from './transfer';
 
 export interface Verdict {
   equal: boolean;
@@ -81,12 +81,14 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
       env.knowledge.learn(remote.key, remote.etag, stated);
       return verdict(await md5(), stated, 'metadata');
     }
-    const candidates = candidatePartSizes(remote.size, parts);
+    const declared = declaredPartSize(head.metadata, remote.size, parts);
+    const candidates = declared ? [declared] : candidatePartSizes(remote.size, parts);
     const hashes = await env.cache.get(local.rel, local.abs, local, candidates);
     if (Object.entries(hashes.composite).some(([p, c]) => candidates.includes(Number(p)) && c === remote.etag)) {
       env.knowledge.learn(remote.key, remote.etag, hashes.md5);
       return { equal: true, reason: 'same multipart ETag (recomputed locally)' };
     }
+    if (declared) return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
     const exact = await env.head(remote.key, 1).then((h) => partSizeFromHead(h, remote.size, parts)).catch(() => undefined);
     if (exact && !candidates.includes(exact)) {
       const again = await env.cache.get(local.rel, local.abs, local, [exact]);
@@ -112,8 +114,5 @@ export function partSizeFromHead(h: HeadResult | null, size: number, parts: numb
 }
 
 export function statedMd5(head: HeadResult): string | null {
-  const ours = head.metadata[META_MD5]?.toLowerCase();
-  if (ours && /^[0-9a-f]{32}$/.test(ours)) return ours;
-  const theirs = head.metadata[META_RCLONE_MD5];
-  return theirs ? base64ToHex(theirs) : null;
+  return statedMd5Of(head.metadata);
 }

@@ -237,7 +237,7 @@ async function runUpload(op: Operation, ctx: PlanContext, deps: ExecuteDeps, tra
     key: op.key,
     abs: file.abs,
     rel: op.path,
-    hashes: (partSizes) => deps.cache.get(op.path, file.abs, file, partSizes),
+    knownMd5: deps.cache.peek(op.path, file),
     onBytes: (n) => tracker.bytes(n),
     signal: deps.signal,
   });

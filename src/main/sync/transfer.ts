@@ -1,8 +1,9 @@
 // Moving one file each way, verified. Uploads send Content-MD5 for every request body (single
 // part or each part), so the server refuses bytes that differ from what we hashed; multipart
-// uploads are checked against the file's composite ETag before they are completed, and aborted
-// otherwise. Downloads land in a temp file beside the target, are MD5-verified, and only then
-// renamed into place; the previous version goes to the trash.
+// uploads read the file once, in order, hashing the whole file from the very bytes they send, and
+// are completed only if the file did not change meanwhile (aborted otherwise). Downloads land in
+// a temp file beside the target, are MD5-verified, and only then renamed into place; the previous
+// version goes to the trash.
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -18,7 +19,6 @@ import type { Readable } from 'node:stream';
 import { ChangedDuringSyncError, FileChangedError, HashMismatchError, SyncError, httpStatus } from './errors';
 import type { FileIdentity } from './hash-cache';
 import {
-  StreamingHasher,
   base64ToHex,
   candidatePartSizes,
   cleanEtag,
@@ -28,6 +28,7 @@ import {
   multipartCount,
   type FileHashes,
 } from './md5';
+import { md5Stream, ownedBuffer, type Md5Stream } from './hash-worker';
 import { ensureParentInside } from './paths';
 import { lowerKeys } from './s3';
 import type { Semaphore } from './concurrency';
@@ -38,6 +39,21 @@ import type { UploadJournal } from './journal';
 
 export const META_MD5 = 's3lync-md5';
 export const META_RCLONE_MD5 = 'md5chksum';
+/** The part size of our multipart uploads, so any reader can recompute their composite ETag. */
+export const META_PART_SIZE = 's3lync-part-size';
+
+/** The part size an object's metadata declares, when it is consistent with its ETag's part count. */
+export function declaredPartSize(metadata: Record<string, string>, size: number, parts: number): number | undefined {
+  const p = Number(metadata[META_PART_SIZE]);
+  return Number.isSafeInteger(p) && p > 0 && Math.ceil(size / p) === parts ? p : undefined;
+}
+
+/** The whole-file MD5 an object's metadata states (ours, else rclone's), or null. */
+export function statedMd5Of(metadata: Record<string, string>): string | null {
+  const ours = metadata[META_MD5]?.toLowerCase();
+  if (ours && /^[0-9a-f]{32}$/.test(ours)) return ours;
+  return metadata[META_RCLONE_MD5] ? base64ToHex(metadata[META_RCLONE_MD5]) : null;
+}
 
 export interface TransferSettings {
   /** Files at least this big are uploaded in parts. */
@@ -86,8 +102,12 @@ export async function uploadFile(
     key: string;
     abs: string;
     rel: string;
-    /** Hashes known before the upload (hash cache); needed up front for multipart metadata. */
-    hashes?: (partSizes: number[]) => Promise<FileHashes>;
+    /**
+     * The file's MD5 when it is already known (hash cache). A multipart upload then carries it
+     * in its metadata (and checks it before completing); otherwise it does not read the file an
+     * extra time just for that, and the object is identified by its composite ETag.
+     */
+    knownMd5?: string;
     onBytes: (n: number) => void;
     signal?: AbortSignal;
     /** Runs right before the object is written (PUT, or completing a multipart upload); may throw to postpone. */
@@ -143,7 +163,7 @@ async function uploadMultipart(
     key: string;
     abs: string;
     rel: string;
-    hashes?: (partSizes: number[]) => Promise<FileHashes>;
+    knownMd5?: string;
     onBytes: (n: number) => void;
     signal?: AbortSignal;
     beforeCommit?: () => Promise<void>;
@@ -151,11 +171,11 @@ async function uploadMultipart(
   before: FileIdentity,
 ): Promise<UploadResult> {
   const partSize = partSizeFor(before.size, settings.partSize);
-  const hashes = args.hashes ? await args.hashes([partSize]) : await hashFile(args.abs, [partSize]);
-  const expectedComposite = hashes.composite[partSize];
-  if (hashes.size !== before.size) throw new FileChangedError(args.rel);
   const parts = Math.max(1, Math.ceil(before.size / partSize));
   const journal = settings.journal;
+  // The whole-file MD5 our metadata states ('' when the object carries none): it must match the
+  // bytes sent, checked before the upload is completed.
+  let statedMd5 = args.knownMd5 ?? '';
   // Resume an upload of exactly this file that an earlier run left unfinished.
   let uploadId: string | undefined;
   let done = new Map<number, { etag: string; size: number }>();
@@ -163,20 +183,30 @@ async function uploadMultipart(
   if (pending && journal && !pending.uploadId) {
     await journal.abortAllFor(client, pending); // a crash came between "about to create" and "created"
   } else if (pending && journal) {
-    const same = pending.size === before.size && pending.mtimeMs === before.mtimeMs && pending.ino === before.ino && pending.md5 === hashes.md5 && pending.partSize === partSize;
+    const same =
+      pending.size === before.size &&
+      pending.mtimeMs === before.mtimeMs &&
+      pending.ino === before.ino &&
+      pending.partSize === partSize &&
+      (!statedMd5 || !pending.md5 || pending.md5 === statedMd5);
     const listed = same ? await journal.listParts(client, pending) : null;
     if (listed) {
       uploadId = pending.uploadId;
       done = listed;
+      statedMd5 = pending.md5; // what the upload's metadata already says
     } else {
       await journal.abortAllFor(client, pending); // the file changed, or the server forgot the upload
     }
   }
   if (!uploadId) {
-    const intent = { bucket: args.bucket, key: args.key, uploadId: '', partSize, size: before.size, mtimeMs: before.mtimeMs, ino: before.ino, md5: hashes.md5, createdAt: Date.now() };
+    const intent = { bucket: args.bucket, key: args.key, uploadId: '', partSize, size: before.size, mtimeMs: before.mtimeMs, ino: before.ino, md5: statedMd5, createdAt: Date.now() };
     await journal?.save(intent);
     const created = await client.send(
-      new CreateMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, Metadata: md5Metadata(hashes.md5) }),
+      new CreateMultipartUploadCommand({
+        Bucket: args.bucket,
+        Key: args.key,
+        Metadata: { [META_PART_SIZE]: String(partSize), ...(statedMd5 ? md5Metadata(statedMd5) : {}) },
+      }),
       { abortSignal: args.signal },
     );
     uploadId = created.UploadId;
@@ -185,6 +215,10 @@ async function uploadMultipart(
   }
   const digests: Buffer[] = new Array(parts);
   const etags: string[] = new Array(parts);
+  // Parts are read one after another, in order, so the whole-file MD5 is computed from exactly
+  // the bytes that are sent, in the same single read; sending runs `partConcurrency` wide.
+  const whole = md5Stream(before.size);
+  let readTurn: Promise<void> = Promise.resolve();
   let sent = 0;
   const handle = await fs.open(args.abs, 'r');
   try {
@@ -196,13 +230,20 @@ async function uploadMultipart(
         const length = Math.min(partSize, before.size - offset);
         const release = await settings.memory.acquire(length);
         try {
-          const buf = Buffer.allocUnsafe(length);
-          let got = 0;
-          while (got < length) {
-            const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
-            if (bytesRead === 0) throw new FileChangedError(args.rel);
-            got += bytesRead;
-          }
+          let buf = ownedBuffer(length);
+          let absorbed: Promise<Buffer> = Promise.resolve(buf);
+          const read = readTurn.then(async () => {
+            let got = 0;
+            while (got < length) {
+              const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
+              if (bytesRead === 0) throw new FileChangedError(args.rel);
+              got += bytesRead;
+            }
+            absorbed = whole.update(buf); // handed over in order; hashed on the other core
+          });
+          readTurn = read;
+          await read;
+          buf = await absorbed; // back from the MD5 worker
           const digest = createHash('md5').update(buf).digest();
           const already = done.get(i + 1);
           if (already && already.size === length && already.etag === digest.toString('hex')) {
@@ -238,9 +279,11 @@ async function uploadMultipart(
         }
       },
     );
+    const md5 = (await whole.digest()).md5;
     const composite = `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts}`;
     const after = identityOf(await handle.stat());
-    if (composite !== expectedComposite || !sameIdentity(before, after)) throw new FileChangedError(args.rel);
+    // The file must not have moved while it was read, and the metadata must tell the truth.
+    if (!sameIdentity(before, after) || (statedMd5 && md5 !== statedMd5)) throw new FileChangedError(args.rel);
     await args.beforeCommit?.(); // postponing keeps the parts: the next run resumes them
     const completed = await client.send(
       new CompleteMultipartUploadCommand({
@@ -251,8 +294,9 @@ async function uploadMultipart(
       }),
       { abortSignal: args.signal },
     );
+    const etag = cleanEtag(completed.ETag) || composite;
     await journal?.remove(args.bucket, args.key);
-    return { etag: cleanEtag(completed.ETag) || composite, md5: hashes.md5, identity: after, composite: { [partSize]: composite } };
+    return { etag, md5, identity: after, composite: { [partSize]: composite } };
   } catch (err) {
     args.onBytes(-sent);
     // Interrupted (network, cancel): keep the parts for next time. Wrong bytes: throw them away.
@@ -261,6 +305,7 @@ async function uploadMultipart(
       await client.send(new AbortMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, UploadId: uploadId })).catch(() => undefined);
       await journal?.remove(args.bucket, args.key);
     }
+    whole.close();
     throw err;
   } finally {
     await handle.close();
@@ -310,30 +355,28 @@ export async function downloadFile(
       }
       throw err;
     }
+    const metadata = lowerKeys(r.Metadata ?? {});
+    const encryption = r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption;
+    // Composite ETags are computed only when nothing better can verify the object.
     const parts = multipartCount(args.expect.etag);
-    const hasher = new StreamingHasher(parts ? candidatePartSizes(args.expect.size, parts) : []);
+    const stated = statedMd5Of(metadata);
+    const declared = parts ? declaredPartSize(metadata, args.expect.size, parts) : undefined;
+    const partSizes = parts && !stated ? [...(declared ? [declared] : []), ...candidatePartSizes(args.expect.size, parts)] : [];
+    const hasher = md5Stream(args.expect.size, partSizes);
     const fh = await fs.open(tmp, 'wx', 0o644);
     let got: FileHashes;
     let verified: boolean;
     const body = r.Body as Readable;
     try {
-      // Hash exactly the bytes written, as they are written, into a handle we then fsync.
-      for await (const chunk of body) {
-        if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
-        const buf = chunk as Buffer;
-        hasher.update(buf);
-        let off = 0;
-        while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
-        received += buf.length;
-        args.onBytes(buf.length);
-      }
-      got = hasher.digest();
+      received = await writeAndHash(body, fh, hasher, args);
+      got = await hasher.digest();
       if (r.ContentLength !== undefined && got.size !== r.ContentLength) {
         throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
       }
-      verified = await verifyDownload(args, got, lowerKeys(r.Metadata ?? {}), r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption, tmp);
+      verified = await verifyDownload(args, got, metadata, encryption, tmp);
       await fh.datasync(); // on disk before it takes the real name
     } finally {
+      hasher.close();
       body.destroy();
       await fh.close();
     }
@@ -369,6 +412,91 @@ export async function downloadFile(
   }
 }
 
+/** Bytes gathered per write: fewer, larger writes (and hand-overs to the MD5 worker). */
+const WRITE_BATCH = 1024 * 1024;
+/** Batches written and hashed at once while the next ones arrive. */
+const BATCHES_IN_FLIGHT = 4;
+/** Large downloads are flushed to disk as they go, so the final fsync has little left to do. */
+const FLUSH_EVERY = 64 * 1024 * 1024;
+
+/**
+ * Writes the body into `fh` and hashes exactly the bytes written, as they are written: gathered
+ * into 1 MiB batches, each written at its offset and hashed (in order) concurrently with the next.
+ */
+export async function writeAndHash(
+  body: Readable,
+  fh: fs.FileHandle,
+  hasher: Md5Stream,
+  args: { onBytes: (n: number) => void; signal?: AbortSignal; expect: { size: number } },
+): Promise<number> {
+  const batchSize = Math.max(1, Math.min(WRITE_BATCH, args.expect.size));
+  const inFlight: Promise<void>[] = [];
+  const spare: Buffer[] = [];
+  let position = 0;
+  let flushed = 0;
+  let flushing: Promise<void> | null = null;
+  let batch: Buffer | null = null;
+  let fill = 0;
+  // Writes may finish in any order; the hasher must see the batches in file order.
+  let hashTurn: Promise<unknown> = Promise.resolve();
+  const put = async (buf: Buffer, length: number): Promise<void> => {
+    const at = position;
+    position += length;
+    const written = (async () => {
+      let off = 0;
+      while (off < length) off += (await fh.write(buf, off, length - off, at + off)).bytesWritten;
+    })();
+    // Hashed once written (the worker may then hold the memory), handed over in order.
+    const handed = Promise.all([hashTurn, written]).then(() => ({ back: hasher.update(buf.subarray(0, length)) }));
+    hashTurn = handed;
+    inFlight.push(
+      handed.then(async ({ back }) => {
+        const mine = await back;
+        if (length === buf.length) spare.push(mine);
+        args.onBytes(length);
+      }),
+    );
+    while (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
+    if (position - flushed >= FLUSH_EVERY && !flushing) {
+      const upTo = position;
+      flushing = Promise.all(inFlight)
+        .then(() => fh.datasync())
+        .then(() => {
+          flushed = upTo;
+          flushing = null;
+        });
+      flushing.catch(() => undefined); // reported by the final awaits below
+    }
+  };
+  try {
+    for await (const chunk of body) {
+      if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
+      const data = chunk as Buffer;
+      let off = 0;
+      while (off < data.length) {
+        batch ??= spare.pop() ?? ownedBuffer(batchSize);
+        const take = Math.min(batchSize - fill, data.length - off);
+        data.copy(batch, fill, off, off + take);
+        fill += take;
+        off += take;
+        if (fill === batchSize) {
+          const full = batch;
+          batch = null;
+          fill = 0;
+          await put(full, batchSize);
+        }
+      }
+    }
+    if (batch && fill > 0) await put(batch, fill);
+  } finally {
+    // Never leave writes running against a handle that is about to close.
+    await Promise.allSettled([...inFlight, flushing]);
+  }
+  await Promise.all(inFlight);
+  await flushing;
+  return position;
+}
+
 async function verifyDownload(
   args: { bucket: string; key: string; rel: string; expect: { size: number; etag: string }; exactPartSize: () => Promise<number | undefined> },
   got: FileHashes,
@@ -377,9 +505,7 @@ async function verifyDownload(
   tmp: string,
 ): Promise<boolean> {
   const label = `s3://${args.bucket}/${args.key}`;
-  const ours = metadata[META_MD5]?.toLowerCase();
-  const theirs = metadata[META_RCLONE_MD5] ? base64ToHex(metadata[META_RCLONE_MD5]) : null;
-  const stated = ours && /^[0-9a-f]{32}$/.test(ours) ? ours : theirs;
+  const stated = statedMd5Of(metadata);
   const etagIsMd5 = isPlainMd5(args.expect.etag) && !encryption?.includes('kms') && encryption !== 'SSE-C';
   if (stated) {
     if (got.md5 !== stated) throw new HashMismatchError(label, stated, got.md5);
@@ -393,6 +519,8 @@ async function verifyDownload(
   const parts = multipartCount(args.expect.etag);
   if (parts && !encryption?.includes('kms') && encryption !== 'SSE-C') {
     if (Object.values(got.composite).includes(args.expect.etag)) return true;
+    const declared = declaredPartSize(metadata, args.expect.size, parts);
+    if (declared) throw new HashMismatchError(label, args.expect.etag, got.composite[declared] ?? got.md5);
     const exact = await args.exactPartSize();
     if (!exact) return false; // the server cannot tell the part size: unverifiable, said so
     if (got.composite[exact] === undefined) {
