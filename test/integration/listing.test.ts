@@ -2,7 +2,9 @@
 // as one sequential listing — whatever the boundaries, and in S3's byte order for any Unicode.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareKeys, listAll } from '../../src/main/sync/s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { cleanEtag } from '../../src/main/sync/md5';
+import { compareKeys, listAll, listPageStats, type RemoteObject } from '../../src/main/sync/s3';
 import { newBucket, putObject, rawClient } from '../helpers';
 
 const client = rawClient();
@@ -17,6 +19,11 @@ const names = [
   '\uff01-fullwidth.txt', // U+FF01: after surrogates in UTF-16, before them in UTF-8
   '\u{1f600}-emoji.txt', // a surrogate pair in UTF-16, 4 bytes in UTF-8
   '日本/ファイル.txt',
+  'xml & <markup> "quoted" \'apos\'.txt',
+  ' leading and trailing space ',
+  'tab\there.txt',
+  'amp-&amp;-literally.txt',
+  '#x41;-&#65;.txt',
   'dir/', // a folder marker: never listed as a file
 ];
 
@@ -48,6 +55,23 @@ describe('listing', () => {
       const parallel = (await listAll(client, bucket, prefix, undefined, false, cuts)).map((o) => o.key);
       expect(parallel, JSON.stringify(cuts)).toEqual(sequential);
     }
+  });
+
+  it('reads every page itself, and exactly as the SDK would', async () => {
+    listPageStats.fast = 0;
+    listPageStats.sdk = 0;
+    const ours = await listAll(client, bucket, prefix, undefined, true);
+    expect(listPageStats).toEqual({ fast: 1, sdk: 0 });
+    const sdk: RemoteObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 7 }));
+      for (const o of page.Contents ?? []) sdk.push({ key: o.Key!, size: o.Size!, etag: cleanEtag(o.ETag), lastModified: o.LastModified!.getTime() });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    sdk.sort((a, b) => (a.key < b.key ? -1 : 1));
+    expect(ours).toEqual(sdk);
+    expect(ours.length).toBe(names.length);
   });
 
   it('orders keys as S3 does, by UTF-8 bytes', () => {
