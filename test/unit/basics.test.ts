@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { S3ObjectError, describeError, isRetryable } from '../../src/main/sync/errors';
 import { Excluder } from '../../src/main/sync/exclude';
-import { MiB, candidatePartSizes, cleanEtag, hashFile, multipartCount } from '../../src/main/sync/md5';
+import { MiB, candidatePartSizes, cleanEtag, multipartCount } from '../../src/main/sync/md5';
+import { hashFile } from '../../src/main/sync/hash-worker';
 import { resolveInside, unsafeReason } from '../../src/main/sync/paths';
 import { asPrefix, parseS3Uri } from '../../src/main/sync/uri';
 import { tmpDir } from '../helpers';
@@ -74,6 +75,18 @@ describe('MD5 and multipart ETags', () => {
     expect(h.composite[5 * MiB]).toBe(composite(5 * MiB));
     expect(h.composite[8 * MiB]).toBe(composite(8 * MiB));
     expect(h.composite[5 * MiB]).toMatch(/-3$/);
+  });
+
+  it.each([0, 1, MiB, MiB + 1, 33 * MiB + 5])('hashes a file of %i bytes exactly (in one read, in pieces, or on the worker)', async (size) => {
+    const dir = await tmpDir();
+    const body = randomBytes(size);
+    await fs.writeFile(path.join(dir, 'f'), body);
+    const h = await hashFile(path.join(dir, 'f'), [8 * MiB]);
+    expect(h.md5).toBe(createHash('md5').update(body).digest('hex'));
+    expect(h.size).toBe(size);
+    const digests = [];
+    for (let i = 0; i < body.length; i += 8 * MiB) digests.push(createHash('md5').update(body.subarray(i, i + 8 * MiB)).digest());
+    if (size > 0) expect(h.composite[8 * MiB]).toBe(`${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`);
   });
 
   it('derives candidate part sizes from the part count, the implied size first', () => {

@@ -1,7 +1,8 @@
 // Persistent hash cache for one local folder: an unchanged file (same path, size, mtime and
 // inode) is never hashed twice. Lives in the data directory, one file per synced folder.
 import * as path from 'node:path';
-import { hashFile, type FileHashes } from './md5';
+import { hashFile } from './hash-worker';
+import type { FileHashes } from './md5';
 import { readJson, stableId, writeFileAtomic } from './store';
 
 const VERSION = 1;

@@ -7,8 +7,9 @@
 // The worker's source is inline so it runs the same from plain Node (CLI, tests) and from the
 // app's bundled main process. When a worker cannot be started, hashing falls back to the caller's
 // thread: slower, never different.
+import * as fs from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { StreamingHasher, type FileHashes } from './md5';
+import { MiB, StreamingHasher, type FileHashes } from './md5';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -211,4 +212,48 @@ export const OFF_THREAD_MIN_BYTES = 32 * 1024 * 1024;
 export function md5Stream(size: number, partSizes: number[] = []): Md5Stream {
   const w = size >= OFF_THREAD_MIN_BYTES ? workerHandle() : null;
   return w ? new WorkerStream(w, partSizes) : new InlineStream(partSizes);
+}
+
+/**
+ * Whole-file MD5 and composite ETags of a file, read once. Small files are read in one go; large
+ * ones in 1 MiB pieces hashed on the worker, so a big file never stalls the main thread (which in
+ * the app also answers the window).
+ */
+export async function hashFile(file: string, partSizes: number[] = []): Promise<FileHashes> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size <= MiB) {
+      const hasher = new StreamingHasher(partSizes);
+      hasher.update(await fh.readFile()); // to the end, even if the file grew meanwhile
+      return hasher.digest();
+    }
+    const stream = md5Stream(size, partSizes);
+    try {
+      // Two pieces alternate: one is read while the other is hashed.
+      const free = [ownedBuffer(MiB), ownedBuffer(MiB)];
+      const inFlight: Promise<Buffer>[] = [];
+      let position = 0;
+      for (;;) {
+        const buf = free.pop() ?? wholeMemory(await inFlight.shift()!);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const hashed = stream.update(buf.subarray(0, bytesRead));
+        hashed.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        inFlight.push(hashed);
+      }
+      await Promise.all(inFlight);
+      return await stream.digest();
+    } finally {
+      stream.close();
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The whole allocation behind a view (the pieces come back from the worker as views). */
+function wholeMemory(view: Buffer): Buffer {
+  return Buffer.from(view.buffer as ArrayBuffer, 0, view.buffer.byteLength);
 }

@@ -1,8 +1,7 @@
-// The one MD5 routine. Streams a file once and yields its whole-file MD5 and, for any number of
+// The one MD5 routine (hashFile, in hash-worker.ts, applies it to files). Streams bytes once and yields its whole-file MD5 and, for any number of
 // candidate part sizes, the composite multipart ETag (`md5(md5(part1)..md5(partN))-N`), so that
 // objects uploaded in parts by other tools can be compared without downloading them.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 
 export const MiB = 1024 * 1024;
 
@@ -59,13 +58,6 @@ export class StreamingHasher {
     for (const c of this.composites) composite[c.partSize] = c.digest();
     return { md5: this.whole.digest('hex'), size: this.size, composite };
   }
-}
-
-export async function hashFile(file: string, partSizes: number[] = []): Promise<FileHashes> {
-  const hasher = new StreamingHasher(partSizes);
-  const stream = createReadStream(file, { highWaterMark: MiB });
-  for await (const chunk of stream) hasher.update(chunk as Buffer);
-  return hasher.digest();
 }
 
 export function md5Hex(data: Buffer | string): string {

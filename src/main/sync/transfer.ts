@@ -22,13 +22,12 @@ import {
   base64ToHex,
   candidatePartSizes,
   cleanEtag,
-  hashFile,
   hexToBase64,
   isPlainMd5,
   multipartCount,
   type FileHashes,
 } from './md5';
-import { md5Stream, ownedBuffer, type Md5Stream } from './hash-worker';
+import { hashFile, md5Stream, ownedBuffer, type Md5Stream } from './hash-worker';
 import { ensureParentInside } from './paths';
 import { lowerKeys } from './s3';
 import type { Semaphore } from './concurrency';
@@ -449,13 +448,13 @@ export async function writeAndHash(
     // Hashed once written (the worker may then hold the memory), handed over in order.
     const handed = Promise.all([hashTurn, written]).then(() => ({ back: hasher.update(buf.subarray(0, length)) }));
     hashTurn = handed;
-    inFlight.push(
-      handed.then(async ({ back }) => {
-        const mine = await back;
-        if (length === buf.length) spare.push(mine);
-        args.onBytes(length);
-      }),
-    );
+    const done = handed.then(async ({ back }) => {
+      const mine = await back;
+      if (length === buf.length) spare.push(mine);
+      args.onBytes(length);
+    });
+    done.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
+    inFlight.push(done);
     while (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
     if (position - flushed >= FLUSH_EVERY && !flushing) {
       const upTo = position;
