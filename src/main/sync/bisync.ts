@@ -9,14 +9,13 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Operation, Plan, Skipped } from '../../shared/plan';
-import { countOperations } from '../../shared/plan';
 import type { BaseEntry, BaseStore } from './base';
 import { compareFiles, type CompareEnv } from './compare';
 import { runPool } from './concurrency';
 import type { Excluder } from './exclude';
 import type { LocalFile, LocalScan } from './local-scan';
 import { isPlainMd5 } from './md5';
-import { remoteByRel, type PlanContext, type Target } from './planner';
+import { assemblePlan, fallbackNotes, localScanComplete, remoteByRel, sortOperations, type PlanContext, type Target } from './planner';
 import type { RemoteObject } from './s3';
 
 export interface TwoWayContext extends PlanContext {
@@ -161,33 +160,17 @@ export async function planTwoWay(input: TwoWayInput): Promise<{ plan: Plan; cont
 
   operations = await detectRenames(operations, local, remote, base, md5Of, target);
 
-  for (const [why, n] of fallbacks) notes.push(`${n} file${n === 1 ? ' was' : 's were'} compared by size and modification time, because ${why}.`);
+  notes.push(...fallbackNotes(fallbacks));
   if (base.fresh && local.size + remote.size > 0) notes.push('First two-way sync of this pair: files on both sides are merged; equal files are adopted and different ones kept as conflicts.');
 
-  operations.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  sortOperations(operations);
   // Something local that could not be read makes the run incomplete: no deletions, not "ok".
-  const listingComplete = scan.complete && !skipped.some((k) => k.kind === 'unreadable');
+  const listingComplete = localScanComplete(scan, skipped);
   const delLocal = operations.filter((o) => o.kind === 'delete-local').length;
   const delRemote = operations.filter((o) => o.kind === 'delete-remote').length;
   const guard = twoWayGuard({ delLocal, delRemote, localCount: local.size, remoteCount: remote.size, maxDelete: input.maxDelete, listingComplete, target });
-  const plan: Plan = {
-    direction: 'sync',
-    mirror: false,
-    localRoot: target.localRoot,
-    remote: target.remoteLabel,
-    operations,
-    skipped,
-    notes,
-    counts: countOperations(operations, unchanged, skipped.length),
-    guard,
-    listingComplete,
-    hashed: input.compare.cache.hashed,
-  };
+  const plan = assemblePlan(target, { direction: 'sync', mirror: false, operations, skipped, notes, unchanged, guard, listingComplete, hashed: input.compare.cache.hashed });
   return { plan, context: { target, local, remote, localComplete: scan.complete, remoteComplete: true, base, adopt } };
-}
-
-function order(o: Operation): number {
-  return o.kind === 'delete-local' || o.kind === 'delete-remote' ? 1 : 0;
 }
 
 /** Pairs a local deletion with a new local file of the same content (and the same on S3) as one rename. */

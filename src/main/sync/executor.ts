@@ -18,7 +18,7 @@ import type { LocalFile } from './local-scan';
 import { ProgressTracker } from './progress';
 import type { RemoteKnowledge } from './remote-cache';
 import { deleteKeys, headObject } from './s3';
-import { downloadFile, uploadFile, type TransferSettings } from './transfer';
+import { downloadFile, uploadFile, type TransferSettings, type UploadResult } from './transfer';
 import type { Trash } from './trash';
 
 /** The original error behind each failure, for library callers that rethrow it as itself. */
@@ -241,8 +241,13 @@ async function runUpload(op: Operation, ctx: PlanContext, deps: ExecuteDeps, tra
     onBytes: (n) => tracker.bytes(n),
     signal: deps.signal,
   });
-  deps.cache.remember(op.path, r.identity, r.md5, r.composite);
-  deps.knowledge.learn(op.key, r.etag, r.md5);
+  return uploaded(deps, op.path, op.key, r);
+}
+
+/** What an upload taught us: the file's hashes, the object's MD5, and the new base entry. */
+function uploaded(deps: ExecuteDeps, rel: string, key: string, r: UploadResult): Required<Pick<Applied, 'local' | 'etag'>> {
+  deps.cache.remember(rel, r.identity, r.md5, r.composite);
+  deps.knowledge.learn(key, r.etag, r.md5);
   return { local: { ...r.identity, md5: r.md5 }, etag: r.etag };
 }
 
@@ -311,9 +316,7 @@ async function runConflict(
       onBytes: (n) => tracker.bytes(n),
       signal: deps.signal,
     });
-    deps.cache.remember(copyRel, up.identity, up.md5, up.composite);
-    deps.knowledge.learn(ctx.target.prefix + copyRel, up.etag, up.md5);
-    copy = { local: { ...up.identity, md5: up.md5 }, etag: up.etag };
+    copy = uploaded(deps, copyRel, ctx.target.prefix + copyRel, up);
   }
   const down = await runDownload({ ...op, kind: 'download' }, ctx, deps, tracker, emit);
   return { ...down, copy };

@@ -98,9 +98,7 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
     else decided[i] = transfer(target, rel, pull ? r.size : l.size, verdict.reason);
   });
   for (const op of decided) if (op) operations.push(op);
-  for (const [why, n] of fallbacks) {
-    notes.push(`${n} file${n === 1 ? ' was' : 's were'} compared by size and modification time, because ${why}.`);
-  }
+  notes.push(...fallbackNotes(fallbacks));
 
   let deletions = 0;
   if (target.mirror && !target.single) {
@@ -116,10 +114,8 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
       });
     }
   }
-  operations.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
-  // A local file that could not be read while comparing makes the listing incomplete too.
-  const localComplete = scan.complete && !skipped.some((k) => k.kind === 'unreadable');
+  sortOperations(operations);
+  const localComplete = localScanComplete(scan, skipped);
   const listingComplete = localComplete && input.remoteComplete;
   const guard = deletionGuard({
     deletions,
@@ -129,19 +125,7 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
     listingComplete,
     where: pull ? target.localRoot : target.remoteLabel,
   });
-  const plan: Plan = {
-    direction: target.direction,
-    mirror: target.mirror,
-    localRoot: target.localRoot,
-    remote: target.remoteLabel,
-    operations,
-    skipped,
-    notes,
-    counts: countOperations(operations, unchanged, skipped.length),
-    guard,
-    listingComplete,
-    hashed: input.compare.cache.hashed,
-  };
+  const plan = assemblePlan(target, { direction: target.direction, mirror: target.mirror, operations, skipped, notes, unchanged, guard, listingComplete, hashed: input.compare.cache.hashed });
   return { plan, context: { target, local, remote, localComplete, remoteComplete: input.remoteComplete } };
 }
 
@@ -218,8 +202,39 @@ export function remoteByRel(
   return remote;
 }
 
-function order(op: Operation): number {
-  return op.kind === 'delete-local' || op.kind === 'delete-remote' ? 1 : 0;
+/** Transfers before deletions (a failed transfer then holds every deletion), each by path. */
+export function sortOperations(operations: Operation[]): void {
+  const order = (o: Operation) => (o.kind === 'delete-local' || o.kind === 'delete-remote' ? 1 : 0);
+  operations.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The local side is complete only if it was scanned whole and every file could be read. */
+export function localScanComplete(scan: { complete: boolean }, skipped: Skipped[]): boolean {
+  return scan.complete && !skipped.some((k) => k.kind === 'unreadable');
+}
+
+/** One note per reason that made files be compared by size and time instead of content. */
+export function fallbackNotes(fallbacks: Map<string, number>): string[] {
+  return [...fallbacks].map(([why, n]) => `${n} file${n === 1 ? ' was' : 's were'} compared by size and modification time, because ${why}.`);
+}
+
+export function assemblePlan(
+  target: Target,
+  p: Pick<Plan, 'direction' | 'mirror' | 'operations' | 'skipped' | 'notes' | 'guard' | 'listingComplete' | 'hashed'> & { unchanged: number },
+): Plan {
+  return {
+    direction: p.direction,
+    mirror: p.mirror,
+    localRoot: target.localRoot,
+    remote: target.remoteLabel,
+    operations: p.operations,
+    skipped: p.skipped,
+    notes: p.notes,
+    counts: countOperations(p.operations, p.unchanged, p.skipped.length),
+    guard: p.guard,
+    listingComplete: p.listingComplete,
+    hashed: p.hashed,
+  };
 }
 
 function transfer(target: Target, rel: string, size: number, reason: string): Operation {

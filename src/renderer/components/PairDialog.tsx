@@ -1,13 +1,13 @@
 // New pair (and Edit pair): the local folder, the S3 location (typed or browsed), the direction,
 // exclude patterns and the connection profile. Main checks everything again and its sentence is
 // shown inline when it refuses.
-import { useEffect, useId, useRef, useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import type { Pair, PairDirection } from '../../shared/model';
 import { errorMessage } from '../api';
 import { s3UriProblem, splitS3Uri } from '../format';
 import { chooseFolder, closeDialog, createPair, openSettings, updatePair, useApp, type Dialog } from '../store';
 import { BucketBrowser } from './BucketBrowser';
-import { Banner, PathText } from './common';
+import { Banner, Field, PathText, useFieldWiring } from './common';
 import { IconBucket, IconDown, IconFolder, IconPlus, IconSync, IconUp } from './Icons';
 import { Modal } from './Modal';
 
@@ -41,15 +41,6 @@ const DIRECTIONS: Array<{ value: PairDirection; title: string; text: string; Ico
   { value: 'sync', title: 'Two-way', text: 'Changes on either side are copied to the other, renames and deletions included.', Icon: IconSync },
 ];
 
-function FieldError({ id, text }: { id: string; text?: string }) {
-  if (!text) return null;
-  return (
-    <p className="field-error" id={id}>
-      {text}
-    </p>
-  );
-}
-
 export function PairDialog({
   dialog,
   pair,
@@ -72,8 +63,7 @@ export function PairDialog({
   const [saving, setSaving] = useState(false);
   const [browsing, setBrowsing] = useState(false);
   const serverErrorRef = useRef<HTMLDivElement>(null);
-  const ids = useId();
-  const fid = (name: string) => `${ids}-${name}`;
+  const { fid, aria } = useFieldWiring<keyof Errors>(errors);
 
   // A folder dropped (or chosen) while this dialog is open fills the folder field.
   const seq = dialog.type === 'new-pair' ? dialog.seq : 0;
@@ -160,11 +150,6 @@ export function PairDialog({
     }
   };
 
-  const described = (name: keyof Errors, hint?: string) => {
-    const list = [errors[name] ? fid(`${name}-error`) : null, hint ? fid(`${name}-hint`) : null].filter(Boolean);
-    return list.length ? list.join(' ') : undefined;
-  };
-
   const title = editing ? `Edit pair${pair ? ` ${pair.localPath.split(/[\\/]/).filter(Boolean).pop() ?? ''}` : ''}` : 'New pair';
 
   return (
@@ -220,19 +205,15 @@ export function PairDialog({
         </div>
       ) : (
         <>
-          <div className="field">
-            <label className="field-label" htmlFor={fid('local')}>
-              Local folder
-            </label>
+          <Field id={fid} name="localPath" label="Local folder" error={errors.localPath}>
             <div className="input-row">
               <input
-                id={fid('local')}
+                id={fid('localPath')}
                 className="input input-mono"
                 value={localPath}
                 onChange={(e) => setLocalPath(e.target.value)}
                 placeholder="/Users/you/Documents/Photos"
-                aria-invalid={errors.localPath ? true : undefined}
-                aria-describedby={described('localPath')}
+                {...aria('localPath')}
                 spellCheck={false}
                 autoComplete="off"
                 data-autofocus={localPath ? undefined : true}
@@ -242,13 +223,40 @@ export function PairDialog({
                 Choose…
               </button>
             </div>
-            <FieldError id={fid('localPath-error')} text={errors.localPath} />
-          </div>
+          </Field>
 
-          <div className="field">
-            <label className="field-label" htmlFor={fid('remote')}>
-              S3 location
-            </label>
+          <Field
+            id={fid}
+            name="remote"
+            label="S3 location"
+            error={errors.remote}
+            hint={
+              <>
+                The bucket and prefix to keep in sync with the folder, like <code>s3://my-bucket/photos/</code>.
+              </>
+            }
+            after={
+              browsing &&
+              profileId && (
+                <BucketBrowser
+                  key={profileId}
+                  profileId={profileId}
+                  initial={(() => {
+                    const parts = s3UriProblem(remote) ? null : splitS3Uri(remote.trim());
+                    if (!parts) return null;
+                    const prefix = parts.prefix && !parts.prefix.endsWith('/') ? '' : parts.prefix;
+                    return { bucket: parts.bucket, prefix };
+                  })()}
+                  onUse={(uri) => {
+                    setRemote(uri);
+                    setErrors((e) => ({ ...e, remote: undefined }));
+                    setBrowsing(false);
+                  }}
+                  onClose={() => setBrowsing(false)}
+                />
+              )
+            }
+          >
             <div className="input-row">
               <input
                 id={fid('remote')}
@@ -256,8 +264,7 @@ export function PairDialog({
                 value={remote}
                 onChange={(e) => setRemote(e.target.value)}
                 placeholder="s3://my-bucket/photos/"
-                aria-invalid={errors.remote ? true : undefined}
-                aria-describedby={described('remote', 'hint')}
+                {...aria('remote', true)}
                 spellCheck={false}
                 autoComplete="off"
                 data-autofocus={localPath ? true : undefined}
@@ -274,47 +281,21 @@ export function PairDialog({
                 Browse…
               </button>
             </div>
-            <p className="hint" id={fid('remote-hint')}>
-              The bucket and prefix to keep in sync with the folder, like <code>s3://my-bucket/photos/</code>.
-            </p>
-            <FieldError id={fid('remote-error')} text={errors.remote} />
-            {browsing && profileId && (
-              <BucketBrowser
-                key={profileId}
-                profileId={profileId}
-                initial={(() => {
-                  const parts = s3UriProblem(remote) ? null : splitS3Uri(remote.trim());
-                  if (!parts) return null;
-                  const prefix = parts.prefix && !parts.prefix.endsWith('/') ? '' : parts.prefix;
-                  return { bucket: parts.bucket, prefix };
-                })()}
-                onUse={(uri) => {
-                  setRemote(uri);
-                  setErrors((e) => ({ ...e, remote: undefined }));
-                  setBrowsing(false);
-                }}
-                onClose={() => setBrowsing(false)}
-              />
-            )}
-          </div>
+          </Field>
         </>
       )}
 
-      <div className="field">
-        <label className="field-label" htmlFor={fid('profile')}>
-          Connection profile
-        </label>
+      <Field id={fid} name="profileId" label="Connection profile" error={errors.profileId}>
         <div className="input-row">
           <select
-            id={fid('profile')}
+            id={fid('profileId')}
             className="input"
             value={profileId}
             onChange={(e) => {
               setProfileId(e.target.value);
               setBrowsing(false);
             }}
-            aria-invalid={errors.profileId ? true : undefined}
-            aria-describedby={described('profileId')}
+            {...aria('profileId')}
             disabled={noProfiles}
           >
             {(!profileId || !profiles.some((p) => p.id === profileId)) && <option value="">Choose a profile…</option>}
@@ -332,8 +313,7 @@ export function PairDialog({
             </button>
           )}
         </div>
-        <FieldError id={fid('profileId-error')} text={errors.profileId} />
-      </div>
+      </Field>
 
       <fieldset className="field">
         <legend className="field-label">Direction</legend>
@@ -362,10 +342,14 @@ export function PairDialog({
       </fieldset>
 
       {direction !== 'push' && (
-        <div className="field">
-          <label className="field-label" htmlFor={fid('poll')}>
-            Check S3 for changes every (seconds) <span className="muted">(optional)</span>
-          </label>
+        <Field
+          id={fid}
+          name="poll"
+          label="Check S3 for changes every (seconds)"
+          optional
+          error={errors.poll}
+          hint={<>S3 can&rsquo;t announce changes, so s3lync looks for them regularly. Leave empty for the default (60 seconds).</>}
+        >
           <input
             id={fid('poll')}
             className="input input-narrow"
@@ -375,20 +359,24 @@ export function PairDialog({
             value={pollText}
             onChange={(e) => setPollText(e.target.value)}
             placeholder="60"
-            aria-invalid={errors.poll ? true : undefined}
-            aria-describedby={described('poll', 'hint')}
+            {...aria('poll', true)}
           />
-          <p className="hint" id={fid('poll-hint')}>
-            S3 can&rsquo;t announce changes, so s3lync looks for them regularly. Leave empty for the default (60 seconds).
-          </p>
-          <FieldError id={fid('poll-error')} text={errors.poll} />
-        </div>
+        </Field>
       )}
 
-      <div className="field">
-        <label className="field-label" htmlFor={fid('exclude')}>
-          Exclude <span className="muted">(optional)</span>
-        </label>
+      <Field
+        id={fid}
+        name="exclude"
+        label="Exclude"
+        optional
+        error={errors.exclude}
+        hint={
+          <>
+            One regular expression per line, matched against paths inside the folder — e.g. <code>\.tmp$</code> skips temporary
+            files, <code>^node_modules/</code> skips a folder.
+          </>
+        }
+      >
         <textarea
           id={fid('exclude')}
           className="input input-mono"
@@ -396,16 +384,10 @@ export function PairDialog({
           value={excludeText}
           onChange={(e) => setExcludeText(e.target.value)}
           placeholder={'\\.tmp$\n^node_modules/'}
-          aria-invalid={errors.exclude ? true : undefined}
-          aria-describedby={described('exclude', 'hint')}
+          {...aria('exclude', true)}
           spellCheck={false}
         />
-        <p className="hint" id={fid('exclude-hint')}>
-          One regular expression per line, matched against paths inside the folder — e.g. <code>\.tmp$</code> skips temporary
-          files, <code>^node_modules/</code> skips a folder.
-        </p>
-        <FieldError id={fid('exclude-error')} text={errors.exclude} />
-      </div>
+      </Field>
     </Modal>
   );
 }

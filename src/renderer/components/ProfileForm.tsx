@@ -1,10 +1,10 @@
 // Add or edit a connection profile. The secret key is write-only: it is never shown, and an empty
 // field when editing keeps the stored one.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ProfileKind, ProfileSummary } from '../../shared/model';
 import { errorMessage } from '../api';
 import { awsProfileNames, saveProfile } from '../store';
-import { Banner } from './common';
+import { Banner, Field, useFieldWiring } from './common';
 
 type Errors = Partial<Record<'name' | 'awsProfile' | 'accessKeyId' | 'secret' | 'endpoint', string>>;
 
@@ -43,8 +43,7 @@ export function ProfileForm({
   const [errors, setErrors] = useState<Errors>({});
   const [serverError, setServerError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const ids = useId();
-  const fid = (n: string) => `${ids}-${n}`;
+  const { fid, aria } = useFieldWiring<keyof Errors>(errors);
 
   useEffect(() => {
     let stale = false;
@@ -100,17 +99,6 @@ export function ProfileForm({
     }
   };
 
-  const err = (k: keyof Errors) =>
-    errors[k] ? (
-      <p className="field-error" id={fid(`${k}-error`)}>
-        {errors[k]}
-      </p>
-    ) : null;
-  const aria = (k: keyof Errors, hint?: boolean) => ({
-    'aria-invalid': errors[k] ? true : undefined,
-    'aria-describedby': [errors[k] ? fid(`${k}-error`) : '', hint ? fid(`${k}-hint`) : ''].filter(Boolean).join(' ') || undefined,
-  });
-
   const names = awsNames ?? [];
   const nameOptions = awsProfile && !names.includes(awsProfile) ? [awsProfile, ...names] : names;
 
@@ -133,10 +121,7 @@ export function ProfileForm({
           {serverError}
         </Banner>
       )}
-      <div className="field">
-        <label className="field-label" htmlFor={fid('name')}>
-          Name
-        </label>
+      <Field id={fid} name="name" label="Name" error={errors.name}>
         <input
           id={fid('name')}
           className="input"
@@ -147,8 +132,7 @@ export function ProfileForm({
           data-autofocus
           {...aria('name')}
         />
-        {err('name')}
-      </div>
+      </Field>
 
       <fieldset className="field">
         <legend className="field-label">Credentials</legend>
@@ -165,14 +149,17 @@ export function ProfileForm({
       </fieldset>
 
       {kind === 'aws-profile' ? (
-        <div className="field">
-          <label className="field-label" htmlFor={fid('aws')}>
-            AWS profile
-          </label>
+        <Field
+          id={fid}
+          name="awsProfile"
+          label="AWS profile"
+          error={errors.awsProfile}
+          hint={awsNames !== null && nameOptions.length === 0 && 'No profiles were found in ~/.aws/config or ~/.aws/credentials. Type a profile name, or use an access key.'}
+        >
           {awsNames === null ? (
             <p className="muted">Reading ~/.aws…</p>
           ) : nameOptions.length > 0 ? (
-            <select id={fid('aws')} className="input" value={awsProfile} onChange={(e) => setAwsProfile(e.target.value)} {...aria('awsProfile')}>
+            <select id={fid('awsProfile')} className="input" value={awsProfile} onChange={(e) => setAwsProfile(e.target.value)} {...aria('awsProfile')}>
               {nameOptions.map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -180,30 +167,33 @@ export function ProfileForm({
               ))}
             </select>
           ) : (
-            <>
-              <input
-                id={fid('aws')}
-                className="input"
-                value={awsProfile}
-                onChange={(e) => setAwsProfile(e.target.value)}
-                placeholder="default"
-                {...aria('awsProfile', true)}
-              />
-              <p className="hint" id={fid('awsProfile-hint')}>
-                No profiles were found in ~/.aws/config or ~/.aws/credentials. Type a profile name, or use an access key.
-              </p>
-            </>
+            <input
+              id={fid('awsProfile')}
+              className="input"
+              value={awsProfile}
+              onChange={(e) => setAwsProfile(e.target.value)}
+              placeholder="default"
+              {...aria('awsProfile', true)}
+            />
           )}
-          {err('awsProfile')}
-        </div>
+        </Field>
       ) : (
         <div className="field-grid">
-          <div className="field">
-            <label className="field-label" htmlFor={fid('akid')}>
-              Access key ID
-            </label>
+          <Field
+            id={fid}
+            name="accessKeyId"
+            label="Access key ID"
+            error={errors.accessKeyId}
+            hint={
+              keepsKeyId && (
+                <>
+                  Stored key: <code>{profile?.accessKeyHint}</code>
+                </>
+              )
+            }
+          >
             <input
-              id={fid('akid')}
+              id={fid('accessKeyId')}
               className="input input-mono"
               value={accessKeyId}
               onChange={(e) => setAccessKeyId(e.target.value)}
@@ -212,17 +202,18 @@ export function ProfileForm({
               spellCheck={false}
               {...aria('accessKeyId', keepsKeyId)}
             />
-            {keepsKeyId && (
-              <p className="hint" id={fid('accessKeyId-hint')}>
-                Stored key: <code>{profile?.accessKeyHint}</code>
-              </p>
-            )}
-            {err('accessKeyId')}
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor={fid('secret')}>
-              Secret access key
-            </label>
+          </Field>
+          <Field
+            id={fid}
+            name="secret"
+            label="Secret access key"
+            error={errors.secret}
+            hint={
+              keepsSecret
+                ? 'A secret is stored (encrypted). Leave this empty to keep it, or type a new one to replace it.'
+                : 'Stored encrypted by your system keychain; never shown again.'
+            }
+          >
             <input
               id={fid('secret')}
               className="input input-mono"
@@ -234,21 +225,19 @@ export function ProfileForm({
               spellCheck={false}
               {...aria('secret', true)}
             />
-            <p className="hint" id={fid('secret-hint')}>
-              {keepsSecret
-                ? 'A secret is stored (encrypted). Leave this empty to keep it, or type a new one to replace it.'
-                : 'Stored encrypted by your system keychain; never shown again.'}
-            </p>
-            {err('secret')}
-          </div>
+          </Field>
         </div>
       )}
 
       <div className="field-grid">
-        <div className="field">
-          <label className="field-label" htmlFor={fid('endpoint')}>
-            Endpoint URL <span className="muted">(optional)</span>
-          </label>
+        <Field
+          id={fid}
+          name="endpoint"
+          label="Endpoint URL"
+          optional
+          error={errors.endpoint}
+          hint="Leave empty for AWS. Set it for S3-compatible storage such as MinIO, Ceph or Swift."
+        >
           <input
             id={fid('endpoint')}
             className="input input-mono"
@@ -259,15 +248,8 @@ export function ProfileForm({
             spellCheck={false}
             {...aria('endpoint', true)}
           />
-          <p className="hint" id={fid('endpoint-hint')}>
-            Leave empty for AWS. Set it for S3-compatible storage such as MinIO, Ceph or Swift.
-          </p>
-          {err('endpoint')}
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor={fid('region')}>
-            Region <span className="muted">(optional)</span>
-          </label>
+        </Field>
+        <Field id={fid} name="region" label="Region" optional>
           <input
             id={fid('region')}
             className="input"
@@ -277,7 +259,7 @@ export function ProfileForm({
             autoComplete="off"
             spellCheck={false}
           />
-        </div>
+        </Field>
       </div>
       <label className="check">
         <input type="checkbox" checked={pathStyle} onChange={(e) => setPathStyle(e.target.checked)} />

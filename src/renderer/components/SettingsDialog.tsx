@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import type { ActionResult, ProfileSummary, Settings } from '../../shared/model';
 import { errorMessage } from '../api';
 import { closeDialog, removeProfile, testProfile, updateSettings, useApp, type Dialog, type SettingsTab } from '../store';
-import { Banner } from './common';
+import { Banner, Field, useFieldWiring } from './common';
 import { IconPlus, IconPlug } from './Icons';
 import { Modal } from './Modal';
 import { ProfileForm } from './ProfileForm';
@@ -170,6 +170,7 @@ function General({ settings }: { settings: Settings }) {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
   const ids = useId();
+  const { fid, aria } = useFieldWiring<keyof typeof errors>(errors);
 
   const submit = async () => {
     const next: typeof errors = {};
@@ -211,55 +212,37 @@ function General({ settings }: { settings: Settings }) {
       }}
     >
       <div className="field-grid">
-        <div className="field">
-          <label className="field-label" htmlFor={`${ids}-conc`}>
-            Files transferred at once
-          </label>
+        <Field id={fid} name="concurrency" label="Files transferred at once" error={errors.concurrency} hint="Per sync. Lower it on slow or metered connections.">
           <input
-            id={`${ids}-conc`}
+            id={fid('concurrency')}
             className="input input-narrow"
             type="number"
             min={1}
             max={128}
             value={concurrency}
             onChange={(e) => setConcurrency(e.target.value)}
-            aria-invalid={errors.concurrency ? true : undefined}
-            aria-describedby={`${ids}-conc-hint${errors.concurrency ? ` ${ids}-conc-err` : ''}`}
+            {...aria('concurrency', true)}
             data-autofocus
           />
-          <p className="hint" id={`${ids}-conc-hint`}>
-            Per sync. Lower it on slow or metered connections.
-          </p>
-          {errors.concurrency && (
-            <p className="field-error" id={`${ids}-conc-err`}>
-              {errors.concurrency}
-            </p>
-          )}
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor={`${ids}-int`}>
-            Background sync every (minutes)
-          </label>
+        </Field>
+        <Field
+          id={fid}
+          name="interval"
+          label="Background sync every (minutes)"
+          error={errors.interval}
+          hint="0 turns background syncing off; enabled pairs then sync only when you ask."
+        >
           <input
-            id={`${ids}-int`}
+            id={fid('interval')}
             className="input input-narrow"
             type="number"
             min={0}
             max={1440}
             value={interval}
             onChange={(e) => setIntervalText(e.target.value)}
-            aria-invalid={errors.interval ? true : undefined}
-            aria-describedby={`${ids}-int-hint${errors.interval ? ` ${ids}-int-err` : ''}`}
+            {...aria('interval', true)}
           />
-          <p className="hint" id={`${ids}-int-hint`}>
-            0 turns background syncing off; enabled pairs then sync only when you ask.
-          </p>
-          {errors.interval && (
-            <p className="field-error" id={`${ids}-int-err`}>
-              {errors.interval}
-            </p>
-          )}
-        </div>
+        </Field>
       </div>
       <fieldset className="field">
         <legend className="field-label">Appearance</legend>

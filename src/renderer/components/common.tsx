@@ -1,5 +1,5 @@
 // Small shared pieces: state badge, path text with ellipsis, banners, the relative clock.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { PairStatus } from '../../shared/model';
 import { STATUS_LABEL } from '../format';
 import { IconAlert, IconCheck, IconErrorCircle, IconInfo } from './Icons';
@@ -72,5 +72,69 @@ export function Spinner({ label }: { label?: string }) {
       <span className="spinner" aria-hidden="true" />
       {label && <span>{label}</span>}
     </span>
+  );
+}
+
+/**
+ * Ids and ARIA wiring for a form's fields, one convention everywhere: the control is
+ * `${base}-${name}`, its hint `${base}-${name}-hint`, its error `${base}-${name}-error`.
+ */
+export function useFieldWiring<K extends string>(errors: Partial<Record<K, string>>) {
+  const base = useId();
+  const fid = (name: string) => `${base}-${name}`;
+  const aria = (name: K, hint = false) => ({
+    'aria-invalid': errors[name] ? true : undefined,
+    'aria-describedby': [errors[name] ? fid(`${name}-error`) : '', hint ? fid(`${name}-hint`) : ''].filter(Boolean).join(' ') || undefined,
+  });
+  return { fid, aria };
+}
+
+/** A labelled form field: label, the control(s), an optional hint, the error when there is one. */
+export function Field({
+  id,
+  name,
+  label,
+  optional,
+  hint,
+  error,
+  after,
+  children,
+}: {
+  /** Builds the ids (from useFieldWiring). */
+  id: (name: string) => string;
+  /** The control's id is id(control ?? name); hint and error ids are id(`${name}-hint|error`). */
+  name: string;
+  label: ReactNode;
+  optional?: boolean;
+  hint?: ReactNode;
+  error?: string;
+  /** Shown below the error (e.g. a browser panel that belongs to the field). */
+  after?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id(name)}>
+        {label}
+        {optional && (
+          <>
+            {' '}
+            <span className="muted">(optional)</span>
+          </>
+        )}
+      </label>
+      {children}
+      {hint && (
+        <p className="hint" id={id(`${name}-hint`)}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={id(`${name}-error`)}>
+          {error}
+        </p>
+      )}
+      {after}
+    </div>
   );
 }
