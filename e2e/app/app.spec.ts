@@ -195,12 +195,24 @@ test.describe('s3lync desktop', () => {
     await settings.getByRole('button', { name: 'Save', exact: true }).click();
     await closeDialog(page);
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await expect(page.locator('html')).toHaveAttribute('data-scheme', 'dark');
+    // The page background really is the dark palette.
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(17, 19, 22)');
     const folder = await tmp();
     await writeFiles(folder, { 'a.txt': 'a', 'b.txt': 'b' });
     const card = await pairByDrop(page, folder, s3, 'dark/', 'Two-way');
     await card.getByRole('button', { name: 'Sync now' }).click();
     await expect(card.getByTestId('state-badge')).toHaveAttribute('data-status', 'in-sync');
     await shot('12-dark-theme');
+  });
+
+  test('"Match system" follows the system colour scheme, live', async ({ app: page }) => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'system');
+    await expect(page.locator('html')).toHaveAttribute('data-scheme', 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(page.locator('html')).toHaveAttribute('data-scheme', 'light');
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(17, 19, 22)');
   });
 });
 

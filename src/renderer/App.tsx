@@ -9,12 +9,21 @@ import { Header } from './components/Header';
 import { PairList } from './components/PairList';
 import { Toasts } from './components/Toasts';
 
-/** Applies settings.theme: 'system' follows prefers-color-scheme; light/dark force it. */
+/** Applies settings.theme: 'system' follows prefers-color-scheme (live); light/dark force it. */
 function useTheme(): void {
   const theme = useApp((s) => s.settings?.theme ?? 'system');
   const platform = useApp((s) => s.platform);
   useEffect(() => {
-    document.documentElement.dataset.theme = theme;
+    // The stylesheet knows one dark palette, keyed on data-scheme: resolve "system" here.
+    const root = document.documentElement;
+    root.dataset.theme = theme;
+    const query = window.matchMedia?.('(prefers-color-scheme: dark)');
+    const apply = () => {
+      root.dataset.scheme = theme === 'system' ? (query?.matches ? 'dark' : 'light') : theme;
+    };
+    apply();
+    query?.addEventListener?.('change', apply);
+    return () => query?.removeEventListener?.('change', apply);
   }, [theme]);
   useEffect(() => {
     if (platform) document.documentElement.dataset.platform = platform;
