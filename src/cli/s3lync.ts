@@ -10,7 +10,6 @@ import { SyncEngine, type EngineOptions } from '../main/sync/engine';
 import { MiB } from '../main/sync/md5';
 import { Excluder } from '../main/sync/exclude';
 import { parseS3Uri } from '../main/sync/uri';
-import { FolderWatcher, PairRunner } from '../main/sync/watch';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { formatBytes, formatDuration, plural } from './format';
@@ -331,6 +330,8 @@ async function runWatch(
     else io.out(`[${new Date().toLocaleTimeString()}] ${text}\n`);
   };
   await fs.mkdir(path.resolve(spec.localPath!), { recursive: true });
+  // Loaded only here: the file watcher (chokidar) is not needed by one-shot commands.
+  const { FolderWatcher, PairRunner } = await import('../main/sync/watch.js');
   const runner = new PairRunner({
     sync: (signal, only) => engine.sync({ ...spec, only: only ?? undefined }, { signal }),
     onResult: (r) => {

@@ -3,7 +3,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, newBucket, putObject, rawClient, readTree, remoteTree, runCli, tmpDir, writeTree } from '../helpers';
+import { spawn } from 'node:child_process';
+import { jsonLines, newBucket, putObject, rawClient, readTree, remoteTree, runCli, s3env, tmpDir, writeTree } from '../helpers';
 
 const client = rawClient();
 let bucket: string;
@@ -17,6 +18,7 @@ beforeAll(async () => {
 afterAll(() => client.destroy());
 const uniq = (p: string) => `${p}-${randomBytes(3).toString('hex')}/`;
 const common = ['--path-style'];
+const CLI_PATH = path.join(__dirname, '..', '..', 'dist', 'cli', 's3lync.js');
 
 describe('s3lync CLI', () => {
   it('push, no-op push, pull, with human output and exit 0', async () => {
@@ -145,5 +147,36 @@ describe('s3lync CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/trash: extra\.txt/);
     expect(await readTree(dst)).toEqual({ 'same.txt': 's' });
+  });
+
+  it('watch --mode push: a file written while it runs reaches S3; Ctrl-C stops it cleanly', async () => {
+    const prefix = uniq('watch');
+    const src = await tmpDir('src');
+    await writeTree(src, { 'first.txt': 'before' });
+    const e = s3env();
+    const child = spawn(process.execPath, [CLI_PATH, 'watch', src, `s3://${bucket}/${prefix}`, '--mode', 'push', '--json', ...common], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_ACCESS_KEY_ID: e.accessKeyId, AWS_SECRET_ACCESS_KEY: e.secretAccessKey, AWS_REGION: e.region, AWS_ENDPOINT_URL: e.endpoint, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const until = async (what: string, check: () => Promise<boolean> | boolean) => {
+      for (let i = 0; i < 300; i++) {
+        if (await check()) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${what}; output so far:\n${stdout}`);
+    };
+    try {
+      await until('the watcher to start', () => stdout.includes('"event":"watching"'));
+      await until('the first sync', async () => (await remoteTree(client, bucket, prefix))['first.txt'] === 'before');
+      await fs.writeFile(path.join(src, 'later.txt'), 'written while watching');
+      await until('the new file on S3', async () => (await remoteTree(client, bucket, prefix))['later.txt'] === 'written while watching');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(jsonLines(stdout).at(-1)?.event).toBe('stopped');
   });
 });

@@ -335,6 +335,26 @@ describe('hash cache, names and retries', () => {
     e2.close();
   });
 
+  it('caches a just-edited file once its fine-grained mtime is half a second old; whole-second mtimes wait 2 s', async () => {
+    const { root, prefix } = await fresh('racy');
+    const dataDir = await tmpDir('d');
+    await writeTree(root, { 'fine.txt': 'fine', 'coarse.txt': 'coarse' });
+    const fineMtime = (await fs.stat(path.join(root, 'fine.txt'))).mtimeMs;
+    expect(fineMtime % 1000).not.toBe(0); // this file system keeps sub-second times
+    await new Promise((r) => setTimeout(r, 600));
+    // A whole-second mtime under a second old: looks like a coarse file system, still racy.
+    const coarse = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await fs.utimes(path.join(root, 'coarse.txt'), coarse, coarse);
+    const e1 = engineFor(dataDir);
+    expect((await e1.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).ok).toBe(true);
+    e1.close();
+    const e2 = engineFor(dataDir);
+    const plan = (await e2.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
+    expect(plan.operations).toEqual([]);
+    expect(plan.hashed).toBe(1); // coarse.txt only: it was too recent to trust when uploaded
+    e2.close();
+  });
+
   it('keys use NFC names whatever the local file system returned', async () => {
     const { root, prefix } = await fresh('nfc');
     const nfd = 'cafe\u0301.txt';

@@ -7,6 +7,7 @@ import { S3ObjectError, describeError, isRetryable } from '../../src/main/sync/e
 import { Excluder } from '../../src/main/sync/exclude';
 import { MiB, candidatePartSizes, cleanEtag, multipartCount } from '../../src/main/sync/md5';
 import { hashFile } from '../../src/main/sync/hash-worker';
+import { racyWindowMs } from '../../src/main/sync/hash-cache';
 import { resolveInside, unsafeReason } from '../../src/main/sync/paths';
 import { asPrefix, parseS3Uri } from '../../src/main/sync/uri';
 import { tmpDir } from '../helpers';
@@ -87,6 +88,12 @@ describe('MD5 and multipart ETags', () => {
     const digests = [];
     for (let i = 0; i < body.length; i += 8 * MiB) digests.push(createHash('md5').update(body.subarray(i, i + 8 * MiB)).digest());
     if (size > 0) expect(h.composite[8 * MiB]).toBe(`${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`);
+  });
+
+  it('racy window: 2 s for whole-second mtimes, half a second for fine-grained ones', () => {
+    expect(racyWindowMs(1_700_000_000_000)).toBe(2000);
+    expect(racyWindowMs(1_700_000_000_000.123)).toBe(500);
+    expect(racyWindowMs(1_700_000_000_250)).toBe(500);
   });
 
   it('derives candidate part sizes from the part count, the implied size first', () => {

@@ -6,8 +6,22 @@ import type { FileHashes } from './md5';
 import { readJson, stableId, writeFileAtomic } from './store';
 
 const VERSION = 1;
-/** Like git's "racily clean" rule: a hash of a file modified this recently is not cached. */
-const RACY_MS = 2000;
+/**
+ * Like git's "racily clean" rule: the hash of a file modified very recently is not cached, since
+ * another write within the same timestamp tick would leave size and mtime unchanged. Where
+ * timestamps have whole seconds (FAT's are 2 s) that takes 2 s. An mtime with a fraction of a
+ * second shows a fine-grained file system (ext4, XFS, btrfs, APFS, NTFS: a few ms at most),
+ * where half a second is ample — so a file edited and synced at once is cached at once, and the
+ * next run re-hashes nothing. (A fine-grained mtime that happens to be a whole second is treated
+ * as coarse: the safe side.)
+ */
+export function racyWindowMs(mtimeMs: number): number {
+  return mtimeMs % 1000 === 0 ? 2000 : 500;
+}
+
+function isRacy(mtimeMs: number): boolean {
+  return Date.now() - mtimeMs < racyWindowMs(mtimeMs);
+}
 
 /** [size, mtimeMs, ino, md5, composites] */
 type Row = [number, number, number, string, Record<number, string>];
@@ -74,7 +88,7 @@ export class HashCache {
     }
     const hashes = await hashFile(abs, partSizes);
     this.hashed++;
-    if (hashes.size !== id.size || Date.now() - id.mtimeMs < RACY_MS) {
+    if (hashes.size !== id.size || isRacy(id.mtimeMs)) {
       // The file changed while we read it, or was written so recently that another write within
       // the same mtime tick could follow: do not remember a hash of a moving target.
       return hashes;
@@ -88,7 +102,7 @@ export class HashCache {
   /** Record a hash we computed ourselves (e.g. while downloading). */
   remember(rel: string, id: FileIdentity, md5: string, composite: Record<number, string> = {}): void {
     this.seen.add(rel);
-    if (Date.now() - id.mtimeMs < RACY_MS) {
+    if (isRacy(id.mtimeMs)) {
       this.forget(rel);
       return;
     }

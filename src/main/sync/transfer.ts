@@ -216,10 +216,10 @@ async function uploadMultipart(
   const etags: string[] = new Array(parts);
   // Parts are read one after another, in order, so the whole-file MD5 is computed from exactly
   // the bytes that are sent, in the same single read; sending runs `partConcurrency` wide.
-  const whole = md5Stream(before.size);
   let readTurn: Promise<void> = Promise.resolve();
   let sent = 0;
   const handle = await fs.open(args.abs, 'r');
+  const whole = md5Stream(before.size); // closed in `finally`: a live stream keeps the worker (and the process) up
   try {
     await runPool(
       Array.from({ length: parts }, (_, i) => i),
@@ -304,9 +304,9 @@ async function uploadMultipart(
       await client.send(new AbortMultipartUploadCommand({ Bucket: args.bucket, Key: args.key, UploadId: uploadId })).catch(() => undefined);
       await journal?.remove(args.bucket, args.key);
     }
-    whole.close();
     throw err;
   } finally {
+    whole.close();
     await handle.close();
   }
 }
@@ -361,11 +361,14 @@ export async function downloadFile(
     const stated = statedMd5Of(metadata);
     const declared = parts ? declaredPartSize(metadata, args.expect.size, parts) : undefined;
     const partSizes = parts && !stated ? [...(declared ? [declared] : []), ...candidatePartSizes(args.expect.size, parts)] : [];
+    const body = r.Body as Readable;
+    const fh = await fs.open(tmp, 'wx', 0o644).catch((err) => {
+      body.destroy(); // never leave the response (and its socket) hanging
+      throw err;
+    });
     const hasher = md5Stream(args.expect.size, partSizes);
-    const fh = await fs.open(tmp, 'wx', 0o644);
     let got: FileHashes;
     let verified: boolean;
-    const body = r.Body as Readable;
     try {
       received = await writeAndHash(body, fh, hasher, args);
       got = await hasher.digest();
