@@ -448,14 +448,20 @@ export class SyncEngine {
 }
 
 /** Ranges listed at once: enough to hide the round trips, few enough to spare memory and the server. */
-const LISTING_RANGES = 8;
+const LISTING_RANGES = 16;
+/** Local keys per listing page when cutting ranges: under S3's 1,000, leaving room for a few extra remote keys. */
+const PAGE_FILL = 990;
 
-/** Where parallel listing ranges meet: evenly spaced local keys (when there are more than 2,000). */
+/**
+ * Where parallel listing ranges meet: local keys (when there are more than 2,000), spaced so each
+ * range is a whole number of pages — 10,000 files are 11 one-page ranges listed at once, not 8
+ * ranges of a full page plus a small one (16 requests).
+ */
 function listingBoundaries(target: Target, scan: LocalScan): string[] {
   if (target.single || scan.files.size <= 2000) return [];
   // Any keys serve as cuts; only the few cuts themselves must be in S3's (UTF-8) order.
   const rels = [...scan.files.keys()].sort();
-  const step = Math.max(1000, Math.ceil(rels.length / LISTING_RANGES));
+  const step = PAGE_FILL * Math.ceil(rels.length / (PAGE_FILL * LISTING_RANGES));
   const cuts: string[] = [];
   for (let i = step; i < rels.length; i += step) cuts.push(target.prefix + rels[i]);
   return cuts.sort(compareKeys);
