@@ -45,6 +45,8 @@ describe('parseListPage', () => {
     ['a missing size', page([entry('p/a').replace(/<Size>.*<\/Size>/, '')])],
     ['a negative size', page([entry('p/a', -1)])],
     ['an unreadable date', page([entry('p/a').replace('2026-11-26T01:02:03.000Z', 'yesterday')])],
+    ['a date without a zone (would read as local time)', page([entry('p/a').replace('2026-11-26T01:02:03.000Z', '2026-11-26T01:02:03')])],
+    ['a date in another format', page([entry('p/a').replace('2026-11-26T01:02:03.000Z', 'Thu, 26 Nov 2026 01:02:03 GMT')])],
     ['an empty key', page([entry('')])],
     ['a surrogate character reference', page([entry('p/&#xD800;')])],
     ['not a listing at all', '<Error><Code>NoSuchBucket</Code></Error>'],
@@ -52,8 +54,18 @@ describe('parseListPage', () => {
     expect(parseListPage(xml)).toBeNull();
   });
 
-  it('accepts a page without KeyCount (older servers)', () => {
-    expect(parseListPage(page([entry('p/a')], '<IsTruncated>false</IsTruncated>', null))?.contents).toHaveLength(1);
+  it('declines a page without KeyCount (nothing to check the entries against)', () => {
+    expect(parseListPage(page([entry('p/a')], '<IsTruncated>false</IsTruncated>', null))).toBeNull();
+  });
+
+  it('declines a page that was cut off or carries an error, even when KeyCount would match', () => {
+    const whole = page([entry('p/a'), entry('p/b')]);
+    expect(parseListPage(whole)?.contents).toHaveLength(2);
+    const cut = whole.slice(0, whole.indexOf('<Key>p/b'));
+    expect(parseListPage(cut.replace('<KeyCount>2</KeyCount>', '<KeyCount>1</KeyCount>'))).toBeNull();
+    expect(parseListPage(whole.replace('</ListBucketResult>', '<Error><Code>InternalError</Code></Error></ListBucketResult>'))).toBeNull();
+    expect(parseListPage(whole.replace('</ListBucketResult>', '<!-- <Contents><Key>p/c</Key></Contents> --></ListBucketResult>'))).toBeNull();
+    expect(parseListPage(whole + '<Contents>')).toBeNull();
   });
 });
 

@@ -85,7 +85,9 @@ function workerHandle(): SharedWorker | null {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     const state: SharedWorker = { worker, waiting: new Map(), users: 0, alive: true };
     const waiting = state.waiting;
+    let answered = false;
     worker.on('message', (m: Reply) => {
+      answered = true;
       const key = `${m.id}:${m.seq}`;
       const w = waiting.get(key);
       waiting.delete(key);
@@ -94,6 +96,8 @@ function workerHandle(): SharedWorker | null {
       else w.resolve(m);
     });
     const fail = (err: Error): void => {
+      // A worker that dies before it ever answered cannot run here: hash on this thread from now on.
+      if (!answered) unavailable = true;
       state.alive = false;
       for (const w of waiting.values()) w.reject(err);
       waiting.clear();

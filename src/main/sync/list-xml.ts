@@ -4,8 +4,9 @@
 // fully understand, so the SDK parses that page instead. It never guesses.
 //
 // Safety: in XML text a raw `<` cannot occur (it is always escaped), so tag boundaries found by
-// searching are real; each <Contents> must hold exactly one Key, Size, ETag and LastModified;
-// the number of entries must equal the page's own KeyCount when it gives one.
+// searching are real; the page must be whole (ends with </ListBucketResult>, no <Error>, no
+// comments); each <Contents> must hold exactly one Key, Size, ETag and an RFC 3339 LastModified;
+// the number of entries must equal the page's own KeyCount (a page without one goes to the SDK).
 
 export interface FastObject {
   key: string;
@@ -53,10 +54,17 @@ function field(block: string, tag: string): string | undefined | null {
   return block.slice(start + open.length, end);
 }
 
+/** S3's timestamp form, with its zone (Date.parse would read a zone-less time as local time). */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
 /** Parses one ListObjectsV2 result, or returns null when the SDK should parse it instead. */
 export function parseListPage(xml: string): FastPage | null {
   const root = xml.indexOf('<ListBucketResult');
-  if (root < 0 || xml.includes('<CommonPrefixes') || xml.includes('<![CDATA[')) return null;
+  if (root < 0 || xml.includes('<CommonPrefixes') || xml.includes('<![CDATA[') || xml.includes('<Error')) return null;
+  // A whole page only: one that was cut off must never read as a shorter listing.
+  if (!xml.trimEnd().endsWith('</ListBucketResult>')) return null;
+  // Comments or processing instructions could hide entries from a reader that searches tags.
+  if (xml.includes('<!--') || xml.indexOf('<?', 1) > 0) return null;
   const firstContents = xml.indexOf('<Contents');
   const head = firstContents < 0 ? xml.slice(root) : xml.slice(root, firstContents);
   const lastContents = xml.lastIndexOf('</Contents>');
@@ -70,7 +78,7 @@ export function parseListPage(xml: string): FastPage | null {
   const token = tokenRaw === undefined ? undefined : decodeXmlText(tokenRaw);
   if (token === null) return null;
   const countRaw = field(outside, 'KeyCount');
-  if (countRaw === null) return null;
+  if (typeof countRaw !== 'string' || !/^\d+$/.test(countRaw)) return null; // the check every page must pass
   const encoding = field(outside, 'EncodingType');
   if (encoding !== undefined) return null; // URL-encoded keys: the SDK knows what to do
 
@@ -98,11 +106,12 @@ export function parseListPage(xml: string): FastPage | null {
       const etag = etagRaw === undefined ? '' : decodeXmlText(etagRaw);
       if (key === null || key === '' || etag === null || !/^\d+$/.test(sizeRaw)) return null;
       const size = Number(sizeRaw);
+      if (!RFC3339.test(modifiedRaw)) return null;
       const lastModified = Date.parse(modifiedRaw);
       if (!Number.isSafeInteger(size) || Number.isNaN(lastModified)) return null;
       contents.push({ key, size, etag, lastModified });
     }
   }
-  if (countRaw !== undefined && Number(countRaw) !== contents.length) return null;
+  if (tail.includes('<Contents') || Number(countRaw) !== contents.length) return null;
   return { contents, isTruncated: truncated === 'true', nextContinuationToken: token };
 }

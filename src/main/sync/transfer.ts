@@ -217,6 +217,7 @@ async function uploadMultipart(
   // Parts are read one after another, in order, so the whole-file MD5 is computed from exactly
   // the bytes that are sent, in the same single read; sending runs `partConcurrency` wide.
   let readTurn: Promise<void> = Promise.resolve();
+  let nextToHash = 0;
   let sent = 0;
   const handle = await fs.open(args.abs, 'r');
   const whole = md5Stream(before.size); // closed in `finally`: a live stream keeps the worker (and the process) up
@@ -227,21 +228,32 @@ async function uploadMultipart(
       async (i) => {
         const offset = i * partSize;
         const length = Math.min(partSize, before.size - offset);
-        const release = await settings.memory.acquire(length);
+        // Take this part's place in the read order now, before any await: tasks start in part
+        // order, and whatever else resumes first, reads (and hashing) follow that order.
+        const previous = readTurn;
+        let myTurnDone!: () => void;
+        readTurn = new Promise<void>((resolve) => (myTurnDone = resolve));
+        let release: (() => void) | null = null;
         try {
+          release = await settings.memory.acquire(length);
           let buf = ownedBuffer(length);
           let absorbed: Promise<Buffer> = Promise.resolve(buf);
-          const read = readTurn.then(async () => {
+          try {
+            await previous;
             let got = 0;
             while (got < length) {
               const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
               if (bytesRead === 0) throw new FileChangedError(args.rel);
               got += bytesRead;
             }
+            if (i !== nextToHash++) throw new SyncError(`Internal error: part ${i + 1} of ${args.rel} was read out of order; nothing was completed.`);
             absorbed = whole.update(buf); // handed over in order; hashed on the other core
-          });
-          readTurn = read;
-          await read;
+          } catch (err) {
+            nextToHash = Number.NaN; // every later part fails too: the whole MD5 is void
+            throw err;
+          } finally {
+            myTurnDone();
+          }
           buf = await absorbed; // back from the MD5 worker
           const digest = createHash('md5').update(buf).digest();
           const already = done.get(i + 1);
@@ -274,7 +286,8 @@ async function uploadMultipart(
           sent += length;
           args.onBytes(length);
         } finally {
-          release();
+          myTurnDone(); // (already done unless something failed before the read)
+          release?.();
         }
       },
     );
@@ -370,7 +383,12 @@ export async function downloadFile(
     let got: FileHashes;
     let verified: boolean;
     try {
-      received = await writeAndHash(body, fh, hasher, args);
+      // Counted as reported, so a failure takes back exactly what the progress already showed.
+      const onBytes = (n: number) => {
+        received += n;
+        args.onBytes(n);
+      };
+      await writeAndHash(body, fh, hasher, { ...args, onBytes });
       got = await hasher.digest();
       if (r.ContentLength !== undefined && got.size !== r.ContentLength) {
         throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
