@@ -5,7 +5,8 @@
 // copied, never shared), so it is owned by one thread at a time and freed like any buffer.
 //
 // The worker's source is inline so it runs the same from plain Node (CLI, tests) and from the
-// app's bundled main process. When a worker cannot be started, hashing falls back to the caller's
+// app's bundled main process (where md5.ts has no file of its own to load); its composite logic
+// repeats md5.ts's CompositeHasher line for line, and the tests check both give the same hashes. When a worker cannot be started, hashing falls back to the caller's
 // thread: slower, never different.
 import * as fs from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
