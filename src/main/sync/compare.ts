@@ -63,7 +63,7 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
     const head = await env.head(remote.key);
     if (!head) return { equal: false, reason: 'content differs (MD5, ETag)' };
     if (head.encryption === 'aws:kms' || head.encryption === 'aws:kms:dsse' || head.encryption === 'SSE-C') {
-      const stated = statedMd5(head);
+      const stated = statedMd5Of(head.metadata);
       if (stated) {
         env.knowledge.learn(remote.key, remote.etag, stated);
         return verdict(localMd5, stated, 'metadata');
@@ -76,7 +76,7 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
   if (parts) {
     const head = await env.head(remote.key);
     if (!head) return { equal: false, reason: 'the object vanished from S3 during the scan' };
-    const stated = statedMd5(head);
+    const stated = statedMd5Of(head.metadata);
     if (stated) {
       env.knowledge.learn(remote.key, remote.etag, stated);
       return verdict(await md5(), stated, 'metadata');
@@ -111,8 +111,4 @@ export function partSizeFromHead(h: HeadResult | null, size: number, parts: numb
   if (h.partsCount === parts) return h.size;
   if (h.partsCount === undefined && h.size < size && Math.ceil(size / h.size) === parts) return h.size;
   return undefined;
-}
-
-export function statedMd5(head: HeadResult): string | null {
-  return statedMd5Of(head.metadata);
 }

@@ -169,7 +169,6 @@ function General({ settings }: { settings: Settings }) {
   const [errors, setErrors] = useState<{ concurrency?: string; interval?: string }>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
-  const ids = useId();
   const { fid, aria } = useFieldWiring<keyof typeof errors>(errors);
 
   const submit = async () => {
@@ -249,7 +248,7 @@ function General({ settings }: { settings: Settings }) {
         <div className="segmented">
           {(['system', 'light', 'dark'] as const).map((t) => (
             <label key={t} className={theme === t ? 'checked' : undefined}>
-              <input type="radio" name={`${ids}-theme`} value={t} checked={theme === t} onChange={() => setTheme(t)} />
+              <input type="radio" name={fid('theme')} value={t} checked={theme === t} onChange={() => setTheme(t)} />
               {t === 'system' ? 'Match system' : t === 'light' ? 'Light' : 'Dark'}
             </label>
           ))}

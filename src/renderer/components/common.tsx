@@ -102,7 +102,7 @@ export function Field({
 }: {
   /** Builds the ids (from useFieldWiring). */
   id: (name: string) => string;
-  /** The control's id is id(control ?? name); hint and error ids are id(`${name}-hint|error`). */
+  /** The control's id is id(name); the hint's and error's are id(`${name}-hint`) and id(`${name}-error`). */
   name: string;
   label: ReactNode;
   optional?: boolean;
