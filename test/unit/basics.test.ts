@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { S3ObjectError, describeError, isRetryable } from '../../src/main/sync/errors';
 import { Excluder } from '../../src/main/sync/exclude';
-import { MiB, candidatePartSizes, cleanEtag, multipartCount } from '../../src/main/sync/md5';
-import { hashFile } from '../../src/main/sync/hash-worker';
-import { racyWindowMs } from '../../src/main/sync/hash-cache';
+import { MiB, candidatePartSizes, cleanEtag, hashFile, multipartCount } from '../../src/main/sync/md5';
+import { HashCache, racyWindowMs } from '../../src/main/sync/hash-cache';
+import { RemoteKnowledge } from '../../src/main/sync/remote-cache';
 import { resolveInside, unsafeReason } from '../../src/main/sync/paths';
 import { asPrefix, parseS3Uri } from '../../src/main/sync/uri';
 import { tmpDir } from '../helpers';
@@ -78,7 +78,7 @@ describe('MD5 and multipart ETags', () => {
     expect(h.composite[5 * MiB]).toMatch(/-3$/);
   });
 
-  it.each([0, 1, MiB, MiB + 1, 33 * MiB + 5])('hashes a file of %i bytes exactly (in one read, in pieces, or on the worker)', async (size) => {
+  it.each([0, 1, MiB, MiB + 1, 33 * MiB + 5])('hashes a file of %i bytes exactly (in one read or in pieces)', async (size) => {
     const dir = await tmpDir();
     const body = randomBytes(size);
     await fs.writeFile(path.join(dir, 'f'), body);
@@ -88,6 +88,71 @@ describe('MD5 and multipart ETags', () => {
     const digests = [];
     for (let i = 0; i < body.length; i += 8 * MiB) digests.push(createHash('md5').update(body.subarray(i, i + 8 * MiB)).digest());
     if (size > 0) expect(h.composite[8 * MiB]).toBe(`${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`);
+  });
+
+  it.each([MiB + 1, 33 * MiB + 5])('computes composites alone when asked (%i bytes)', async (size) => {
+    const dir = await tmpDir();
+    const body = randomBytes(size);
+    await fs.writeFile(path.join(dir, 'f'), body);
+    const both = await hashFile(path.join(dir, 'f'), [5 * MiB, 8 * MiB]);
+    const only = await hashFile(path.join(dir, 'f'), [5 * MiB, 8 * MiB], false);
+    expect(only.md5).toBe('');
+    expect(only.size).toBe(size);
+    expect(only.composite).toEqual(both.composite);
+    // Without part sizes there is nothing else to compute: the whole MD5 always comes back.
+    expect((await hashFile(path.join(dir, 'f'), [], false)).md5).toBe(createHash('md5').update(body).digest('hex'));
+  });
+
+  it('hash cache: a composite-only entry answers composites, never stands for an MD5', async () => {
+    const dir = await tmpDir();
+    const body = randomBytes(6 * MiB + 1);
+    const abs = path.join(dir, 'f');
+    await fs.writeFile(abs, body);
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(abs, old, old);
+    const st = await fs.stat(abs);
+    const id = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    const data = await tmpDir();
+    const cache = await HashCache.open(data, dir);
+    const composites = (await hashFile(abs, [5 * MiB], false)).composite;
+    cache.remember('f', id, '', composites);
+    expect(cache.peek('f', id)).toBeUndefined(); // '' is "unknown", not an MD5 to send as metadata
+    expect(await cache.get('f', abs, id, [5 * MiB], false)).toEqual({ md5: '', size: id.size, composite: composites });
+    expect(cache.hashed).toBe(0);
+    // Asked for the MD5: hashed now, and kept together with the composite it already had.
+    const full = await cache.get('f', abs, id, [5 * MiB]);
+    expect(full.md5).toBe(createHash('md5').update(body).digest('hex'));
+    expect(cache.hashed).toBe(1);
+    expect(cache.peek('f', id)).toBe(full.md5);
+    await cache.save(null);
+    const again = await HashCache.open(data, dir);
+    expect(await again.get('f', abs, id, [5 * MiB])).toEqual({ md5: full.md5, size: id.size, composite: composites });
+    expect(again.hashed).toBe(0);
+  });
+
+  it('remote knowledge: remembers an MD5 and/or the part size that verified a multipart ETag, per ETag', async () => {
+    const data = await tmpDir();
+    const k = await RemoteKnowledge.open(data, 'http://x', 'b', 'p/');
+    k.learn('p/a', 'e1-3', '', 8 * MiB);
+    expect(k.md5For('p/a', 'e1-3')).toBeUndefined();
+    expect(k.partSizeFor('p/a', 'e1-3')).toBe(8 * MiB);
+    k.learn('p/a', 'e1-3', 'abc'); // an MD5 learned later keeps the part size
+    expect([k.md5For('p/a', 'e1-3'), k.partSizeFor('p/a', 'e1-3')]).toEqual(['abc', 8 * MiB]);
+    expect(k.partSizeFor('p/a', 'e2-3')).toBeUndefined(); // another ETag: nothing known
+    k.learn('p/b', 'e3-2', ''); // nothing to learn
+    expect(k.md5For('p/b', 'e3-2')).toBeUndefined();
+    await k.save(null);
+    // Files written before part sizes were remembered ([etag, md5]) still load.
+    const file = path.join(data, 'remote-cache', (await fs.readdir(path.join(data, 'remote-cache')))[0]);
+    const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+    expect(saved.rows).toEqual({ 'p/a': ['e1-3', 'abc', 8 * MiB] });
+    saved.rows['p/old'] = ['e4-2', 'def'];
+    saved.rows['p/bad'] = ['e5-2', '', 0];
+    await fs.writeFile(file, JSON.stringify(saved));
+    const k2 = await RemoteKnowledge.open(data, 'http://x', 'b', 'p/');
+    expect([k2.md5For('p/old', 'e4-2'), k2.partSizeFor('p/old', 'e4-2')]).toEqual(['def', undefined]);
+    expect(k2.partSizeFor('p/a', 'e1-3')).toBe(8 * MiB);
+    expect(k2.md5For('p/bad', 'e5-2')).toBeUndefined();
   });
 
   it('racy window: 2 s for whole-second mtimes, half a second for fine-grained ones', () => {

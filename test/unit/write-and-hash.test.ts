@@ -1,10 +1,9 @@
-// Downloads write 1 MiB batches at their offsets, several at once, and hash them on a worker:
-// writes may finish in any order, yet the hash must be of the bytes in file order.
+// Downloads write 1 MiB batches at their offsets, several at once: writes may finish in any
+// order, yet the hash must be of the bytes in file order, and every byte must land in its place.
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type * as fs from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { md5Stream, ownedBuffer } from '../../src/main/sync/hash-worker';
 import { StreamingHasher, MiB } from '../../src/main/sync/md5';
 import { writeAndHash } from '../../src/main/sync/transfer';
 
@@ -37,16 +36,17 @@ function body(data: Buffer): Readable {
 
 describe('writeAndHash', () => {
   for (const [label, size] of [
-    ['on the calling thread (small)', 5 * MiB + 3],
-    ['on the MD5 worker (large)', 40 * MiB + 11],
+    ['less than a batch', 1000],
+    ['a few batches', 5 * MiB + 3],
+    ['past the 64 MiB flush point', 70 * MiB + 11],
   ] as const) {
     it(`hashes in file order although writes finish out of order: ${label}`, async () => {
       const data = randomBytes(size);
       const { disk, fh } = scrambledFile(size);
-      const hasher = md5Stream(size, [8 * MiB]);
+      const hasher = new StreamingHasher([8 * MiB]);
       let reported = 0;
       const n = await writeAndHash(body(data), fh, hasher, { onBytes: (b) => (reported += b), expect: { size } });
-      const got = await hasher.digest();
+      const got = hasher.digest();
       const ref = new StreamingHasher([8 * MiB]);
       ref.update(data);
       expect(n).toBe(size);
@@ -57,17 +57,27 @@ describe('writeAndHash', () => {
     });
   }
 
-  it('returns the memory it hands to the worker intact (same bytes come back)', async () => {
-    const s = md5Stream(64 * MiB);
-    let b = ownedBuffer(MiB);
-    b.fill(42);
-    const ref = createHash('md5');
-    for (let i = 0; i < 8; i++) {
-      ref.update(b);
-      b = await s.update(b);
-      expect(b.length).toBe(MiB);
-      expect(b[MiB - 1]).toBe(42);
-    }
-    expect((await s.digest()).md5).toBe(ref.digest('hex'));
+  it('reports a failed write, after letting the other writes finish', async () => {
+    const size = 6 * MiB;
+    const { fh } = scrambledFile(size);
+    let writes = 0;
+    let running = 0;
+    let maxRunning = 0;
+    const failing = {
+      ...fh,
+      async write(buf: Buffer, off: number, len: number, pos: number) {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        try {
+          if (++writes === 3) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+          return await fh.write(buf, off, len, pos);
+        } finally {
+          running--;
+        }
+      },
+    } as unknown as fs.FileHandle;
+    await expect(writeAndHash(body(randomBytes(size)), failing, new StreamingHasher(), { onBytes: () => undefined, expect: { size } })).rejects.toThrow('disk full');
+    expect(running).toBe(0); // nothing still writing when it returns
+    expect(maxRunning).toBeLessThanOrEqual(4);
   });
 });

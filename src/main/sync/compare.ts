@@ -74,6 +74,14 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
   }
 
   if (parts) {
+    // A composite ETag that verified this object before (a download) names its part size: no HEAD.
+    const remembered = env.knowledge.partSizeFor(remote.key, remote.etag);
+    if (remembered) {
+      const hashes = await env.cache.get(local.rel, local.abs, local, [remembered], false);
+      return hashes.composite[remembered] === remote.etag
+        ? { equal: true, reason: 'same multipart ETag (recomputed locally)' }
+        : { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
+    }
     const head = await env.head(remote.key);
     if (!head) return { equal: false, reason: 'the object vanished from S3 during the scan' };
     const stated = statedMd5Of(head.metadata);
@@ -83,17 +91,18 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
     }
     const declared = declaredPartSize(head.metadata, remote.size, parts);
     const candidates = declared ? [declared] : candidatePartSizes(remote.size, parts);
-    const hashes = await env.cache.get(local.rel, local.abs, local, candidates);
-    if (Object.entries(hashes.composite).some(([p, c]) => candidates.includes(Number(p)) && c === remote.etag)) {
-      env.knowledge.learn(remote.key, remote.etag, hashes.md5);
+    const hashes = await env.cache.get(local.rel, local.abs, local, candidates, false);
+    const match = candidates.find((p) => hashes.composite[p] === remote.etag);
+    if (match) {
+      env.knowledge.learn(remote.key, remote.etag, hashes.md5, match);
       return { equal: true, reason: 'same multipart ETag (recomputed locally)' };
     }
     if (declared) return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
     const exact = await env.head(remote.key, 1).then((h) => partSizeFromHead(h, remote.size, parts)).catch(() => undefined);
     if (exact && !candidates.includes(exact)) {
-      const again = await env.cache.get(local.rel, local.abs, local, [exact]);
+      const again = await env.cache.get(local.rel, local.abs, local, [exact], false);
       if (again.composite[exact] === remote.etag) {
-        env.knowledge.learn(remote.key, remote.etag, again.md5);
+        env.knowledge.learn(remote.key, remote.etag, again.md5, exact);
         return { equal: true, reason: 'same multipart ETag (recomputed locally)' };
       }
       return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };

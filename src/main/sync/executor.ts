@@ -276,10 +276,10 @@ async function runDownload(
       partSizeFromHead(await headObject(deps.client, ctx.target.bucket, op.key, 1).catch(() => null), obj.size, multipartCount(obj.etag) ?? 0),
   });
   if (!r.verified) {
-    emit({ type: 'warning', message: `${op.path} could not be verified: its ETag is not an MD5 and it carries no checksum metadata.` });
+    emit({ type: 'warning', message: `${op.path} has no checksum S3 can vouch for (${r.unverifiedWhy ?? 'none was offered'}), so it was downloaded twice: both copies were identical.` });
   }
   deps.cache.remember(op.path, r.identity, r.md5, r.composite);
-  deps.knowledge.learn(op.key, obj.etag, r.md5);
+  deps.knowledge.learn(op.key, obj.etag, r.md5, r.partSize);
   // The plan's view of the local file is now this one (a later mirror check compares with it).
   ctx.local.set(op.path, { rel: op.path, abs, ...r.identity });
   return { local: { ...r.identity, md5: r.md5 }, etag: obj.etag };

@@ -1,8 +1,7 @@
 // Persistent hash cache for one local folder: an unchanged file (same path, size, mtime and
 // inode) is never hashed twice. Lives in the data directory, one file per synced folder.
 import * as path from 'node:path';
-import { hashFile } from './hash-worker';
-import type { FileHashes } from './md5';
+import { hashFile, type FileHashes } from './md5';
 import { readJson, stableId, writeFileAtomic } from './store';
 
 const VERSION = 1;
@@ -23,7 +22,7 @@ function isRacy(mtimeMs: number): boolean {
   return Date.now() - mtimeMs < racyWindowMs(mtimeMs);
 }
 
-/** [size, mtimeMs, ino, md5, composites] */
+/** [size, mtimeMs, ino, md5 ('' when only composites are known), composites] */
 type Row = [number, number, number, string, Record<number, string>];
 
 interface CacheFile {
@@ -72,21 +71,24 @@ export class HashCache {
     return undefined;
   }
 
-  /** The cached MD5, or undefined when the file changed since it was hashed. */
+  /** The cached MD5, or undefined when the file changed since it was hashed (or only composites are known). */
   peek(rel: string, id: FileIdentity): string | undefined {
     const row = this.valid(rel, id);
     if (row) this.seen.add(rel);
-    return row?.[3];
+    return row?.[3] || undefined;
   }
 
-  /** Whole-file MD5 and the requested composite ETags, hashing the file only when needed. */
-  async get(rel: string, abs: string, id: FileIdentity, partSizes: number[] = []): Promise<FileHashes> {
+  /**
+   * The requested composite ETags and, unless `whole` is false, the whole-file MD5 — hashing the
+   * file only when the cache lacks one of them. With `whole` false, `md5` may come back empty.
+   */
+  async get(rel: string, abs: string, id: FileIdentity, partSizes: number[] = [], whole = true): Promise<FileHashes> {
     const row = this.valid(rel, id);
     this.seen.add(rel);
-    if (row && partSizes.every((p) => row[4][p] !== undefined)) {
+    if (row && (row[3] || !whole) && partSizes.every((p) => row[4][p] !== undefined)) {
       return { md5: row[3], size: row[0], composite: row[4] };
     }
-    const hashes = await hashFile(abs, partSizes);
+    const hashes = await hashFile(abs, partSizes, whole);
     this.hashed++;
     if (hashes.size !== id.size || isRacy(id.mtimeMs)) {
       // The file changed while we read it, or was written so recently that another write within
@@ -94,12 +96,13 @@ export class HashCache {
       return hashes;
     }
     const composites = row ? { ...row[4], ...hashes.composite } : hashes.composite;
-    this.rows.set(rel, [id.size, id.mtimeMs, id.ino, hashes.md5, composites]);
+    const md5 = hashes.md5 || row?.[3] || '';
+    this.rows.set(rel, [id.size, id.mtimeMs, id.ino, md5, composites]);
     this.dirty = true;
-    return { ...hashes, composite: composites };
+    return { ...hashes, md5, composite: composites };
   }
 
-  /** Record a hash we computed ourselves (e.g. while downloading). */
+  /** Record a hash we computed ourselves (e.g. while downloading; md5 '' when only composites were). */
   remember(rel: string, id: FileIdentity, md5: string, composite: Record<number, string> = {}): void {
     this.seen.add(rel);
     if (isRacy(id.mtimeMs)) {

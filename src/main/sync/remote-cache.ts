@@ -1,5 +1,6 @@
 // What we have learned about remote objects whose ETag is not their MD5 (multipart uploads,
-// SSE-KMS): key + ETag -> whole-file MD5. It lets a no-op sync decide equality from the listing
+// SSE-KMS): key + ETag -> whole-file MD5, or for a multipart object verified by its composite
+// ETag alone, the part size that composite is made of. It lets a no-op sync decide equality from the listing
 // alone, with no per-file HEAD, and stops non-MD5 ETags from re-transferring forever (seed
 // defect 11). Keyed by ETag, so any change on S3 invalidates the entry by itself.
 import * as path from 'node:path';
@@ -7,13 +8,16 @@ import { readJson, stableId, writeFileAtomic } from './store';
 
 const VERSION = 1;
 
+/** [etag, md5 ('' when unknown), part size of the composite ETag (0 when unknown)] */
+type Row = [string, string, number];
+
 interface FileShape {
   version: number;
-  rows: Record<string, [string, string]>;
+  rows: Record<string, Row | [string, string]>;
 }
 
 export class RemoteKnowledge {
-  private rows = new Map<string, [string, string]>();
+  private rows = new Map<string, Row>();
   private dirty = false;
   private constructor(private readonly file: string | null) {}
 
@@ -24,7 +28,9 @@ export class RemoteKnowledge {
       const data = await readJson<FileShape>(file);
       if (data?.version === VERSION && data.rows && typeof data.rows === 'object') {
         for (const [key, row] of Object.entries(data.rows)) {
-          if (Array.isArray(row) && row.length === 2) k.rows.set(key, row);
+          if (!Array.isArray(row) || typeof row[0] !== 'string' || typeof row[1] !== 'string') continue;
+          const partSize = row.length === 3 && Number.isSafeInteger(row[2]) && row[2] > 0 ? row[2] : 0;
+          if (row[1] || partSize) k.rows.set(key, [row[0], row[1], partSize]);
         }
       }
     }
@@ -33,14 +39,24 @@ export class RemoteKnowledge {
 
   md5For(key: string, etag: string): string | undefined {
     const row = this.rows.get(key);
-    return row && row[0] === etag ? row[1] : undefined;
+    return (row && row[0] === etag && row[1]) || undefined;
   }
 
-  learn(key: string, etag: string, md5: string): void {
+  /** The part size whose composite ETag verified this object (so no HEAD has to ask for it). */
+  partSizeFor(key: string, etag: string): number | undefined {
+    const row = this.rows.get(key);
+    return (row && row[0] === etag && row[2]) || undefined;
+  }
+
+  /** Remembers the object's MD5 (may be '' when unknown) and/or the part size of its composite ETag. */
+  learn(key: string, etag: string, md5: string, partSize = 0): void {
     if (!etag || etag === md5) return; // a plain-MD5 ETag says it already
     const row = this.rows.get(key);
-    if (row && row[0] === etag && row[1] === md5) return;
-    this.rows.set(key, [etag, md5]);
+    const same = row && row[0] === etag;
+    const next: Row = [etag, md5 || (same ? row[1] : ''), partSize || (same ? row[2] : 0)];
+    if (!next[1] && !next[2]) return;
+    if (same && row[1] === next[1] && row[2] === next[2]) return;
+    this.rows.set(key, next);
     this.dirty = true;
   }
 

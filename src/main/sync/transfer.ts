@@ -11,6 +11,7 @@ import {
   GetObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
+  type GetObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -24,10 +25,11 @@ import {
   cleanEtag,
   hexToBase64,
   isPlainMd5,
+  hashFile,
   multipartCount,
+  StreamingHasher,
   type FileHashes,
 } from './md5';
-import { hashFile, md5Stream, ownedBuffer, type Md5Stream } from './hash-worker';
 import { ensureParentInside } from './paths';
 import { lowerKeys } from './s3';
 import type { Semaphore } from './concurrency';
@@ -220,7 +222,7 @@ async function uploadMultipart(
   let nextToHash = 0;
   let sent = 0;
   const handle = await fs.open(args.abs, 'r');
-  const whole = md5Stream(before.size); // closed in `finally`: a live stream keeps the worker (and the process) up
+  const whole = new StreamingHasher();
   try {
     await runPool(
       Array.from({ length: parts }, (_, i) => i),
@@ -236,8 +238,7 @@ async function uploadMultipart(
         let release: (() => void) | null = null;
         try {
           release = await settings.memory.acquire(length);
-          let buf = ownedBuffer(length);
-          let absorbed: Promise<Buffer> = Promise.resolve(buf);
+          const buf = Buffer.allocUnsafeSlow(length); // filled by the reads below, or the part fails
           try {
             await previous;
             let got = 0;
@@ -247,14 +248,13 @@ async function uploadMultipart(
               got += bytesRead;
             }
             if (i !== nextToHash++) throw new SyncError(`Internal error: part ${i + 1} of ${args.rel} was read out of order; nothing was completed.`);
-            absorbed = whole.update(buf); // handed over in order; hashed on the other core
+            whole.update(buf);
           } catch (err) {
             nextToHash = Number.NaN; // every later part fails too: the whole MD5 is void
             throw err;
           } finally {
             myTurnDone();
           }
-          buf = await absorbed; // back from the MD5 worker
           const digest = createHash('md5').update(buf).digest();
           const already = done.get(i + 1);
           if (already && already.size === length && already.etag === digest.toString('hex')) {
@@ -291,7 +291,7 @@ async function uploadMultipart(
         }
       },
     );
-    const md5 = (await whole.digest()).md5;
+    const md5 = whole.digest().md5;
     const composite = `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts}`;
     const after = identityOf(await handle.stat());
     // The file must not have moved while it was read, and the metadata must tell the truth.
@@ -319,17 +319,24 @@ async function uploadMultipart(
     }
     throw err;
   } finally {
-    whole.close();
     await handle.close();
   }
 }
 
 export interface DownloadResult {
+  /** Whole-file MD5; empty when the object was verified by its composite ETag alone (see partSize). */
   md5: string;
   identity: FileIdentity;
   composite: Record<number, string>;
-  /** False when the object carries no checksum we can check (e.g. SSE-KMS without our metadata). */
+  /**
+   * False when the object carries no checksum we can check (e.g. SSE-KMS without our metadata, or
+   * a multipart ETag whose part size cannot be found): then it was downloaded a second time and
+   * both copies had the same MD5 — `unverifiedWhy` says why no checksum from S3 could be used.
+   */
   verified: boolean;
+  unverifiedWhy?: string;
+  /** The part size whose composite ETag verified a multipart object. */
+  partSize?: number;
 }
 
 export async function downloadFile(
@@ -355,18 +362,7 @@ export async function downloadFile(
   const tmp = tempNameFor(args.abs);
   let received = 0;
   try {
-    let r;
-    try {
-      r = await client.send(
-        new GetObjectCommand({ Bucket: args.bucket, Key: args.key, IfMatch: args.expect.etag ? `"${args.expect.etag}"` : undefined }),
-        { abortSignal: args.signal },
-      );
-    } catch (err) {
-      if (httpStatus(err) === 412) {
-        throw new ChangedDuringSyncError(`${args.rel} changed on S3 while the sync ran, so it was not downloaded; run the sync again.`);
-      }
-      throw err;
-    }
+    const r = await getAsPlanned(client, args);
     const metadata = lowerKeys(r.Metadata ?? {});
     const encryption = r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption;
     // Composite ETags are computed only when nothing better can verify the object.
@@ -374,14 +370,17 @@ export async function downloadFile(
     const stated = statedMd5Of(metadata);
     const declared = parts ? declaredPartSize(metadata, args.expect.size, parts) : undefined;
     const partSizes = parts && !stated ? [...(declared ? [declared] : []), ...candidatePartSizes(args.expect.size, parts)] : [];
+    // When a composite ETag is what verifies the object, one MD5 pass (the parts') is enough:
+    // the whole-file MD5 would only be remembered, and costs as much CPU again on large files.
+    const compositeOnly = partSizes.length > 0 && !encryptedEtag(encryption);
     const body = r.Body as Readable;
     const fh = await fs.open(tmp, 'wx', 0o644).catch((err) => {
       body.destroy(); // never leave the response (and its socket) hanging
       throw err;
     });
-    const hasher = md5Stream(args.expect.size, partSizes);
+    const hasher = new StreamingHasher(partSizes, !compositeOnly);
     let got: FileHashes;
-    let verified: boolean;
+    let verified: Verification;
     try {
       // Counted as reported, so a failure takes back exactly what the progress already showed.
       const onBytes = (n: number) => {
@@ -389,14 +388,20 @@ export async function downloadFile(
         args.onBytes(n);
       };
       await writeAndHash(body, fh, hasher, { ...args, onBytes });
-      got = await hasher.digest();
+      got = hasher.digest();
       if (r.ContentLength !== undefined && got.size !== r.ContentLength) {
         throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
       }
       verified = await verifyDownload(args, got, metadata, encryption, tmp);
+      if (!verified.ok) {
+        // No checksum from S3 can vouch for these bytes: a second, independent read of the object
+        // must give the same MD5, or the copy is discarded (a damaged transfer never agrees).
+        if (!got.md5) got = { ...got, md5: (await hashFile(tmp)).md5 };
+        const again = await md5OfObject(client, args);
+        if (again !== got.md5) throw new HashMismatchError(`s3://${args.bucket}/${args.key} (read twice)`, again, got.md5);
+      }
       await fh.datasync(); // on disk before it takes the real name
     } finally {
-      hasher.close();
       body.destroy();
       await fh.close();
     }
@@ -424,7 +429,7 @@ export async function downloadFile(
       throw new ChangedDuringSyncError(`${args.rel} changed locally while the sync ran, so it was not replaced; run the sync again.`);
     }
     await fs.rename(tmp, args.abs);
-    return { md5: got.md5, identity, composite: got.composite, verified };
+    return { md5: got.md5, identity, composite: got.composite, verified: verified.ok, unverifiedWhy: verified.why, partSize: verified.partSize };
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     args.onBytes(-received);
@@ -432,21 +437,22 @@ export async function downloadFile(
   }
 }
 
-/** Bytes gathered per write: fewer, larger writes (and hand-overs to the MD5 worker). */
+/** Bytes gathered per write: fewer, larger writes. */
 const WRITE_BATCH = 1024 * 1024;
-/** Batches written and hashed at once while the next ones arrive. */
+/** Batches being written at once while the next ones arrive. */
 const BATCHES_IN_FLIGHT = 4;
 /** Large downloads are flushed to disk as they go, so the final fsync has little left to do. */
 const FLUSH_EVERY = 64 * 1024 * 1024;
 
 /**
- * Writes the body into `fh` and hashes exactly the bytes written, as they are written: gathered
- * into 1 MiB batches, each written at its offset and hashed (in order) concurrently with the next.
+ * Writes the body into `fh` and hashes exactly the bytes written: gathered into 1 MiB batches,
+ * each hashed (in file order, as it is complete) and then written at its offset while the next
+ * ones arrive. A batch's memory is reused only once its write has finished.
  */
 export async function writeAndHash(
   body: Readable,
   fh: fs.FileHandle,
-  hasher: Md5Stream,
+  hasher: StreamingHasher,
   args: { onBytes: (n: number) => void; signal?: AbortSignal; expect: { size: number } },
 ): Promise<number> {
   const batchSize = Math.max(1, Math.min(WRITE_BATCH, args.expect.size));
@@ -457,23 +463,16 @@ export async function writeAndHash(
   let flushing: Promise<void> | null = null;
   let batch: Buffer | null = null;
   let fill = 0;
-  // Writes may finish in any order; the hasher must see the batches in file order.
-  let hashTurn: Promise<unknown> = Promise.resolve();
   const put = async (buf: Buffer, length: number): Promise<void> => {
+    hasher.update(buf.subarray(0, length)); // the bytes written next, in file order
     const at = position;
     position += length;
-    const written = (async () => {
+    const done = (async () => {
       let off = 0;
       while (off < length) off += (await fh.write(buf, off, length - off, at + off)).bytesWritten;
-    })();
-    // Hashed once written (the worker may then hold the memory), handed over in order.
-    const handed = Promise.all([hashTurn, written]).then(() => ({ back: hasher.update(buf.subarray(0, length)) }));
-    hashTurn = handed;
-    const done = handed.then(async ({ back }) => {
-      const mine = await back;
-      if (length === buf.length) spare.push(mine);
+      if (length === buf.length) spare.push(buf);
       args.onBytes(length);
-    });
+    })();
     done.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
     inFlight.push(done);
     while (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
@@ -494,7 +493,7 @@ export async function writeAndHash(
       const data = chunk as Buffer;
       let off = 0;
       while (off < data.length) {
-        batch ??= spare.pop() ?? ownedBuffer(batchSize);
+        batch ??= spare.pop() ?? Buffer.allocUnsafeSlow(batchSize);
         const take = Math.min(batchSize - fill, data.length - off);
         data.copy(batch, fill, off, off + take);
         fill += take;
@@ -517,37 +516,92 @@ export async function writeAndHash(
   return position;
 }
 
+/** SSE-KMS and SSE-C objects: their ETag is not an MD5 of the content. */
+function encryptedEtag(encryption: string | undefined): boolean {
+  return !!encryption && (encryption.includes('kms') || encryption === 'SSE-C');
+}
+
+/** GET of the object exactly as the plan saw it (If-Match its ETag). */
+async function getAsPlanned(
+  client: S3Client,
+  args: { bucket: string; key: string; rel: string; expect: { etag: string }; signal?: AbortSignal },
+): Promise<GetObjectCommandOutput> {
+  try {
+    return await client.send(
+      new GetObjectCommand({ Bucket: args.bucket, Key: args.key, IfMatch: args.expect.etag ? `"${args.expect.etag}"` : undefined }),
+      { abortSignal: args.signal },
+    );
+  } catch (err) {
+    if (httpStatus(err) === 412) {
+      throw new ChangedDuringSyncError(`${args.rel} changed on S3 while the sync ran, so it was not downloaded; run the sync again.`);
+    }
+    throw err;
+  }
+}
+
+/** The MD5 of the object's bytes, read again and hashed, not stored. */
+async function md5OfObject(
+  client: S3Client,
+  args: { bucket: string; key: string; rel: string; expect: { etag: string; size: number }; signal?: AbortSignal },
+): Promise<string> {
+  const r = await getAsPlanned(client, args);
+  const body = r.Body as Readable;
+  try {
+    const hasher = new StreamingHasher();
+    for await (const chunk of body) {
+      if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
+      hasher.update(chunk as Buffer);
+    }
+    if (hasher.size !== args.expect.size) {
+      throw Object.assign(new Error(`body of ${args.rel} ended after ${hasher.size} of ${args.expect.size} bytes`), { code: 'ECONNRESET' });
+    }
+    return hasher.digest().md5;
+  } finally {
+    body.destroy();
+  }
+}
+
+interface Verification {
+  ok: boolean;
+  /** Why no checksum from S3 could be used (when not ok). */
+  why?: string;
+  /** The part size whose composite ETag matched. */
+  partSize?: number;
+}
+
+/** Checks the downloaded bytes against every checksum the object offers; throws on a mismatch. */
 async function verifyDownload(
   args: { bucket: string; key: string; rel: string; expect: { size: number; etag: string }; exactPartSize: () => Promise<number | undefined> },
   got: FileHashes,
   metadata: Record<string, string>,
   encryption: string | undefined,
   tmp: string,
-): Promise<boolean> {
+): Promise<Verification> {
   const label = `s3://${args.bucket}/${args.key}`;
   const stated = statedMd5Of(metadata);
-  const etagIsMd5 = isPlainMd5(args.expect.etag) && !encryption?.includes('kms') && encryption !== 'SSE-C';
+  const etagIsMd5 = isPlainMd5(args.expect.etag) && !encryptedEtag(encryption);
   if (stated) {
     if (got.md5 !== stated) throw new HashMismatchError(label, stated, got.md5);
     if (etagIsMd5 && got.md5 !== args.expect.etag) throw new HashMismatchError(label, args.expect.etag, got.md5);
-    return true;
+    return { ok: true };
   }
   if (etagIsMd5) {
     if (got.md5 !== args.expect.etag) throw new HashMismatchError(label, args.expect.etag, got.md5);
-    return true;
+    return { ok: true };
   }
   const parts = multipartCount(args.expect.etag);
-  if (parts && !encryption?.includes('kms') && encryption !== 'SSE-C') {
-    if (Object.values(got.composite).includes(args.expect.etag)) return true;
+  if (parts && !encryptedEtag(encryption)) {
+    const match = Object.entries(got.composite).find(([, c]) => c === args.expect.etag);
+    if (match) return { ok: true, partSize: Number(match[0]) };
     const declared = declaredPartSize(metadata, args.expect.size, parts);
     if (declared) throw new HashMismatchError(label, args.expect.etag, got.composite[declared] ?? got.md5);
     const exact = await args.exactPartSize();
-    if (!exact) return false; // the server cannot tell the part size: unverifiable, said so
+    if (!exact) return { ok: false, why: 'the part size of its multipart ETag cannot be found' };
     if (got.composite[exact] === undefined) {
-      const again = await hashFile(tmp, [exact]);
-      if (again.composite[exact] === args.expect.etag) return true;
+      const again = await hashFile(tmp, [exact], false);
+      if (again.composite[exact] === args.expect.etag) return { ok: true, partSize: exact };
     }
     throw new HashMismatchError(label, args.expect.etag, Object.values(got.composite)[0] ?? got.md5);
   }
-  return false;
+  return { ok: false, why: encryptedEtag(encryption) ? `the ETag of an ${encryption}-encrypted object is not its MD5, and it has no MD5 metadata` : `its ETag "${args.expect.etag}" is not an MD5, and it has no MD5 metadata` };
 }
