@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { cleanEtag } from '../../src/main/sync/md5';
 import { compareKeys, listAll, listPageStats, type RemoteObject } from '../../src/main/sync/s3';
-import { newBucket, putObject, rawClient } from '../helpers';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { rangeCuts } from '../../src/main/sync/engine';
+import { engineFor, newBucket, putObject, rawClient, tmpDir, writeTree } from '../helpers';
 
 const client = rawClient();
 let bucket: string;
@@ -77,5 +80,39 @@ describe('listing', () => {
   it('orders keys as S3 does, by UTF-8 bytes', () => {
     expect(compareKeys('\uff01', '\u{1f600}')).toBeLessThan(0); // UTF-16 order would say the opposite
     expect('\uff01' < '\u{1f600}').toBe(false);
+  });
+
+  it('starts the next listing with the cuts the last one left, and stale cuts still list everything', async () => {
+    const local = await tmpDir('local');
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i % 3}/f${i}.txt`, `file ${i}`]));
+    await writeTree(local, files);
+    const remote = `s3://${bucket}/cuts-${randomBytes(3).toString('hex')}/`;
+    const data = await tmpDir('d');
+    const engine = engineFor(data);
+    expect((await engine.sync({ direction: 'push', localPath: local, remote })).ok).toBe(true);
+    const dir = path.join(data, 'remote-cache');
+    const file = path.join(dir, (await fs.readdir(dir))[0]);
+    const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+    expect(saved.listing).toEqual({ count: 30, cuts: [] }); // small: one range, listed alongside the scan
+    // Cuts from another time — keys that are gone, outside the prefix, out of order: any cuts
+    // give the complete listing; they only decide how it is split.
+    const prefix = remote.slice(`s3://${bucket}/`.length);
+    saved.listing = { count: 30, cuts: [`${prefix}zzz`, `${prefix}d1/f4.txt-gone`, 'elsewhere/x', `${prefix}`] };
+    await fs.writeFile(file, JSON.stringify(saved));
+    const { plan, run } = await engineFor(data).prepare({ direction: 'push', localPath: local, remote });
+    expect(plan.operations).toEqual([]);
+    expect(plan.counts.unchanged).toBe(30);
+    await run();
+    expect(JSON.parse(await fs.readFile(file, 'utf8')).listing).toEqual({ count: 30, cuts: [] });
+    engine.close();
+  });
+
+  it('cuts a large listing into whole pages, in S3 order', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => `p/${String(i).padStart(5, '0')}`);
+    const cuts = rangeCuts(keys);
+    expect(cuts.length).toBe(10); // 11 ranges of at most 990 keys: one page each
+    expect(cuts[0]).toBe('p/00990');
+    expect(rangeCuts(keys.slice(0, 2000))).toEqual([]);
+    expect(rangeCuts(['p/\uff01', 'p/\u{1f600}', ...keys]).every((c, i, a) => i === 0 || compareKeys(a[i - 1], c) < 0)).toBe(true);
   });
 });

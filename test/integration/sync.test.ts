@@ -36,6 +36,22 @@ async function putMultipart(key: string, body: Buffer, partSize: number, metadat
   await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
 }
 
+/** A client that counts the HEAD and GET requests it sends. */
+function counted() {
+  const e = s3env();
+  const c = createS3Client({ endpoint: e.endpoint, pathStyle: true, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } });
+  const seen = { heads: 0, gets: 0 };
+  c.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'HeadObjectCommand') seen.heads++;
+      if (context.commandName === 'GetObjectCommand') seen.gets++;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { c, seen };
+}
+
 /** The ETag S3 gives `body` uploaded in parts of `partSize`: md5(md5(part1)..md5(partN))-N. */
 function compositeEtag(body: Buffer, partSize: number): string {
   const digests: Buffer[] = [];
@@ -165,7 +181,7 @@ describe('multipart uploads under memory pressure', () => {
   });
 });
 
-describe('large downloads (written in batches, hashed on a worker thread)', () => {
+describe('large downloads (written in batches, hashed as they are written)', () => {
   it('hashes the bytes in file order: a 40 MiB single-part object verifies against its MD5 ETag', async () => {
     const { root, prefix } = await fresh('large-dl');
     const body = randomBytes(40 * MiB + 12345);
@@ -227,27 +243,14 @@ describe('multipart objects written by other tools (no metadata)', () => {
 
   it('verifies a download by its composite ETag alone (one MD5 pass); the next no-op hashes nothing and sends no HEAD', async () => {
     const { root, prefix } = await fresh('composite-only');
-    const body = randomBytes(40 * MiB + 5); // above the worker threshold: hashed off the main thread
+    const body = randomBytes(40 * MiB + 5); // several 1 MiB write batches, past a part boundary
     await putMultipart(`${prefix}blob.bin`, body, 8 * MiB);
     const etag = compositeEtag(body, 8 * MiB);
     // The download takes the object's time, and hashes of files younger than 2 s (whole-second
-    // mtimes) are not remembered (racy): let the object age first.
-    await new Promise((r) => setTimeout(r, 2100));
+    // mtimes) are not remembered (racy): let the object age first (its time may be rounded up
+    // to the next second).
+    await new Promise((r) => setTimeout(r, 3100));
     const dataDir = await tmpDir('d');
-    const counted = () => {
-      const e = s3env();
-      const c = createS3Client({ endpoint: e.endpoint, pathStyle: true, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } });
-      const seen = { heads: 0, gets: 0 };
-      c.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (context.commandName === 'HeadObjectCommand') seen.heads++;
-          if (context.commandName === 'GetObjectCommand') seen.gets++;
-          return next(args);
-        },
-        { step: 'initialize' },
-      );
-      return { c, seen };
-    };
     const first = counted();
     const e1 = engineFor(dataDir, { client: first.c });
     const warnings: string[] = [];
@@ -291,11 +294,13 @@ describe('multipart objects written by other tools (no metadata)', () => {
     expect(plan.operations.map((o) => [o.kind, o.reason])).toEqual([['upload', 'content differs (multipart ETag recomputed locally)']]);
     expect(plan.hashed).toBe(1);
     expect(second.seen.heads).toBe(0);
-    // A whole-file MD5 asked for later (the upload's metadata) is computed then, not assumed.
+    // The upload is checked part by part (Content-MD5) and declares its part size, so any reader
+    // can recompute its composite ETag.
     const pushed = await (await e2.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).run();
     expect(pushed.ok).toBe(true);
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}blob.bin` }));
     expect(head.ETag).toBe(`"${compositeEtag(edited, 16 * MiB)}"`);
+    expect(head.Metadata?.['s3lync-part-size']).toBe(String(16 * MiB));
     e2.close();
     second.c.destroy();
   });
@@ -355,12 +360,37 @@ describe('multipart objects written by other tools (no metadata)', () => {
     const { root, prefix } = await fresh('odd-dl');
     const body = randomBytes(17 * MiB + 5);
     await putMultipart(`${prefix}odd.bin`, body, 5.5 * MiB); // this server cannot tell the part size
-    const engine = engineFor(await tmpDir('d'));
+    const { c, seen } = counted();
+    const engine = engineFor(await tmpDir('d'), { client: c });
     const warnings: string[] = [];
     const r = await engine.sync({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` }, { onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)) });
     expect(r.ok).toBe(true);
+    expect(seen.gets).toBe(2); // read twice
     expect((await fs.readFile(path.join(root, 'odd.bin'))).equals(body)).toBe(true);
     expect(warnings).toEqual(['odd.bin has no checksum S3 can vouch for (the part size of its multipart ETag cannot be found), so it was downloaded twice: both copies were identical.']);
+    engine.close();
+    c.destroy();
+  });
+
+  it('two-way: a downloaded multipart object keeps its whole MD5 in the base, so touching the file changes nothing', async () => {
+    const { root, prefix } = await fresh('twoway-mpu');
+    const body = randomBytes(17 * MiB + 5);
+    await putMultipart(`${prefix}blob.bin`, body, 8 * MiB);
+    const engine = engineFor(await tmpDir('d'));
+    const first = await engine.sync({ direction: 'sync', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(first.ok).toBe(true);
+    expect(first.completed.download).toBe(1);
+    const later = new Date(Date.now() + 60_000);
+    await fs.utimes(path.join(root, 'blob.bin'), later, later); // same bytes, new time
+    const { plan } = await engine.prepare({ direction: 'sync', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(plan.operations).toEqual([]);
+    // And a real edit of the same size is an edit.
+    const edited = Buffer.from(body);
+    edited[1] ^= 1;
+    await fs.writeFile(path.join(root, 'blob.bin'), edited);
+    await fs.utimes(path.join(root, 'blob.bin'), later, later);
+    const { plan: plan2 } = await engine.prepare({ direction: 'sync', localPath: root, remote: `s3://${bucket}/${prefix}` });
+    expect(plan2.operations.map((o) => o.kind)).toEqual(['upload']);
     engine.close();
   });
 

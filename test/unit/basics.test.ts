@@ -128,6 +128,15 @@ describe('MD5 and multipart ETags', () => {
     const again = await HashCache.open(data, dir);
     expect(await again.get('f', abs, id, [5 * MiB])).toEqual({ md5: full.md5, size: id.size, composite: composites });
     expect(again.hashed).toBe(0);
+    // Written as version 2 (older builds, for which '' was never "unknown", ignore it); version 1
+    // files are still read.
+    const file = path.join(data, 'hash-cache', (await fs.readdir(path.join(data, 'hash-cache')))[0]);
+    const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+    expect(saved.version).toBe(2);
+    await fs.writeFile(file, JSON.stringify({ ...saved, version: 1 }));
+    expect((await HashCache.open(data, dir)).peek('f', id)).toBe(full.md5);
+    await fs.writeFile(file, JSON.stringify({ ...saved, version: 3 }));
+    expect((await HashCache.open(data, dir)).peek('f', id)).toBeUndefined();
   });
 
   it('remote knowledge: remembers an MD5 and/or the part size that verified a multipart ETag, per ETag', async () => {

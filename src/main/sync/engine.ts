@@ -145,6 +145,12 @@ export class SyncEngine {
     const remoteLabel = target.remoteLabel;
     const incremental = spec.only && !target.single && !target.mirror && target.direction !== 'pull' && spec.only.length <= INCREMENTAL_LIMIT ? new Set(spec.only) : null;
     if (spec.only && !incremental) return this.prepare({ ...spec, only: undefined }, signal);
+    const endpointId = this.endpoint;
+    // Loaded alongside the scan and the listing; awaited below (marked handled meanwhile).
+    const cacheLoad = HashCache.open(this.dataDir, target.localRoot);
+    const knowledgeLoad = RemoteKnowledge.open(this.dataDir, endpointId, bucket, target.single ? target.single.key : target.prefix);
+    cacheLoad.catch(() => undefined);
+    knowledgeLoad.catch(() => undefined);
     let scan: LocalScan;
     let listing: RemoteObject[];
     if (incremental) {
@@ -152,12 +158,19 @@ export class SyncEngine {
       if (!looked) return this.prepare({ ...spec, only: undefined }, signal); // a folder changed: scan it all
       [scan, listing] = looked;
     } else {
-      // Scan first: the local paths cut the remote key space into ranges listed in parallel.
-      scan = await this.scan(target, excluder);
-      const large = scan.files.size > LARGE_TREE;
-      if (large) compactMemory();
-      listing = await this.list(target, signal, listingBoundaries(target, scan));
-      if (large || listing.length > LARGE_TREE) compactMemory();
+      // The remote key space is cut into ranges listed in parallel. Cuts remembered from the last
+      // listing let it start at once, alongside the local scan; without them the local paths cut
+      // it (scan first). Very large trees scan, then list, to keep the peak memory down.
+      const last = target.single ? null : (await knowledgeLoad).lastListing();
+      if (last && last.count <= LARGE_TREE) {
+        [scan, listing] = await Promise.all([this.scan(target, excluder), this.list(target, signal, last.cuts)]);
+      } else {
+        scan = await this.scan(target, excluder);
+        if (scan.files.size > LARGE_TREE) compactMemory();
+        listing = await this.list(target, signal, last?.cuts ?? listingBoundaries(target, scan));
+      }
+      if (scan.files.size > LARGE_TREE || listing.length > LARGE_TREE) compactMemory();
+      if (!target.single) (await knowledgeLoad).rememberListing({ count: listing.length, cuts: rangeCuts(listing.map((o) => o.key)) });
     }
     if (target.direction === 'pull' && listing.length === 0 && !target.single) {
       const anything = await prefixHasObjects(this.client, bucket, target.prefix);
@@ -165,11 +178,7 @@ export class SyncEngine {
         throw new SyncError(`Nothing to pull: there is no object ${remoteLabel.replace(/\/$/, '')} and no object under ${remoteLabel}. Check the URI (s3lync exists ${remoteLabel}).`);
       }
     }
-    const endpointId = this.endpoint;
-    const [cache, knowledge] = await Promise.all([
-      HashCache.open(this.dataDir, target.localRoot),
-      RemoteKnowledge.open(this.dataDir, endpointId, bucket, target.single ? target.single.key : target.prefix),
-    ]);
+    const [cache, knowledge] = await Promise.all([cacheLoad, knowledgeLoad]);
     if (scan.files.size > LARGE_TREE) compactMemory();
     const compare = {
       cache,
@@ -277,6 +286,14 @@ export class SyncEngine {
         // Interrupted: every unfinished upload may resume next run.
       } else if (full) await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.prefix, resumable).catch(() => undefined);
       else if (context.target.single) await this.settings.journal?.sweep(this.client, context.target.bucket, context.target.single.key, resumable).catch(() => undefined);
+      if (full && plan.operations.length > 0) {
+        // The next listing starts from these cuts: place them among the keys as they now are
+        // (roughly: what was listed plus every local file), not as they were before this run.
+        const keys = new Set<string>();
+        for (const o of context.remote.values()) keys.add(o.key);
+        for (const rel of context.local.keys()) keys.add(context.target.prefix + rel);
+        knowledge.rememberListing({ count: keys.size, cuts: rangeCuts([...keys].sort()) });
+      }
       await cache.save(full && context.localComplete ? new Set(context.local.keys()) : null);
       await knowledge.save(full && context.remoteComplete ? new Set([...context.remote.values()].map((o) => o.key)) : null);
       return result;
@@ -458,12 +475,17 @@ const PAGE_FILL = 990;
  * ranges of a full page plus a small one (16 requests).
  */
 function listingBoundaries(target: Target, scan: LocalScan): string[] {
-  if (target.single || scan.files.size <= 2000) return [];
+  if (target.single) return [];
+  return rangeCuts([...scan.files.keys()].sort().map((rel) => target.prefix + rel));
+}
+
+/** Cuts among `keys` (over 2,000 of them) spaced a whole number of pages apart, in S3's order. */
+export function rangeCuts(keys: string[]): string[] {
+  if (keys.length <= 2000) return [];
   // Any keys serve as cuts; only the few cuts themselves must be in S3's (UTF-8) order.
-  const rels = [...scan.files.keys()].sort();
-  const step = PAGE_FILL * Math.ceil(rels.length / (PAGE_FILL * LISTING_RANGES));
+  const step = PAGE_FILL * Math.ceil(keys.length / (PAGE_FILL * LISTING_RANGES));
   const cuts: string[] = [];
-  for (let i = step; i < rels.length; i += step) cuts.push(target.prefix + rels[i]);
+  for (let i = step; i < keys.length; i += step) cuts.push(keys[i]);
   return cuts.sort(compareKeys);
 }
 

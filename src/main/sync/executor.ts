@@ -105,7 +105,7 @@ export async function executePlan(plan: Plan, ctx: PlanContext, deps: ExecuteDep
         if (op.kind === 'upload') applied(op, await runUpload(op, ctx, deps, tracker));
         else if (op.kind === 'download') applied(op, await runDownload(op, ctx, deps, tracker, emit));
         else if (op.kind === 'conflict') applied(op, await runConflict(op, ctx, deps, tracker, emit));
-        else if (op.kind === 'move-local') applied(op, await runMoveLocal(op, ctx));
+        else if (op.kind === 'move-local') applied(op, await runMoveLocal(op, ctx, deps));
         else if (op.kind === 'move-remote') applied(op, await runMoveRemote(op, ctx, deps));
       });
       bytes += op.size;
@@ -274,6 +274,8 @@ async function runDownload(
     signal: deps.signal,
     exactPartSize: async () =>
       partSizeFromHead(await headObject(deps.client, ctx.target.bucket, op.key, 1).catch(() => null), obj.size, multipartCount(obj.etag) ?? 0),
+    // A two-way sync's base keeps each file's MD5 (to tell a touched file from an edited one).
+    wholeMd5: ctx.target.direction === 'sync',
   });
   if (!r.verified) {
     emit({ type: 'warning', message: `${op.path} has no checksum S3 can vouch for (${r.unverifiedWhy ?? 'none was offered'}), so it was downloaded twice: both copies were identical.` });
@@ -322,7 +324,7 @@ async function runConflict(
   return { ...down, copy };
 }
 
-async function runMoveLocal(op: Operation, ctx: PlanContext): Promise<Applied> {
+async function runMoveLocal(op: Operation, ctx: PlanContext, deps: ExecuteDeps): Promise<Applied> {
   const from = ctx.local.get(op.from!)!;
   await assertUnchanged(from, `${op.from} changed locally while the sync ran, so it was not renamed; run the sync again.`);
   const abs = resolveInside(ctx.target.localRoot, op.path);
@@ -332,11 +334,15 @@ async function runMoveLocal(op: Operation, ctx: PlanContext): Promise<Applied> {
     throw new ChangedDuringSyncError(`${op.path} appeared locally while the sync ran, so ${op.from} was not renamed onto it.`);
   }
   const now = await fs.stat(from.abs); // rename keeps inode and mtime; read before anyone can touch the new name
+  // The file's MD5 if it was hashed as it is (the rename keeps its content); '' when unknown.
+  const identity = { size: now.size, mtimeMs: now.mtimeMs, ino: now.ino };
+  const md5 = deps.cache.peek(op.from!, identity) ?? '';
   await fs.rename(from.abs, abs);
   const obj = ctx.remote.get(op.path)!;
   ctx.local.delete(op.from!);
-  ctx.local.set(op.path, { rel: op.path, abs, size: now.size, mtimeMs: now.mtimeMs, ino: now.ino });
-  return { local: { size: now.size, mtimeMs: now.mtimeMs, ino: now.ino, md5: '' }, etag: obj.etag };
+  ctx.local.set(op.path, { rel: op.path, abs, ...identity });
+  if (md5) deps.cache.remember(op.path, identity, md5);
+  return { local: { ...identity, md5 }, etag: obj.etag };
 }
 
 async function runMoveRemote(op: Operation, ctx: PlanContext, deps: ExecuteDeps): Promise<Applied> {

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { hashFile, type FileHashes } from './md5';
 import { readJson, stableId, writeFileAtomic } from './store';
 
-const VERSION = 1;
+/** 2: md5 may be '' (only composites known). Version 1 files (never '') are read as they are. */
+const VERSION = 2;
 /**
  * Like git's "racily clean" rule: the hash of a file modified very recently is not cached, since
  * another write within the same timestamp tick would leave size and mtime unchanged. Where
@@ -55,7 +56,7 @@ export class HashCache {
     const cache = new HashCache(file, path.resolve(root));
     if (file) {
       const data = await readJson<CacheFile>(file);
-      if (data && data.version === VERSION && data.root === cache.root && data.rows && typeof data.rows === 'object') {
+      if (data && (data.version === VERSION || data.version === 1) && data.root === cache.root && data.rows && typeof data.rows === 'object') {
         for (const rel in data.rows) {
           const row = data.rows[rel];
           if (Array.isArray(row) && row.length === 5 && typeof row[3] === 'string') cache.rows.set(rel, row);

@@ -14,10 +14,18 @@ type Row = [string, string, number];
 interface FileShape {
   version: number;
   rows: Record<string, Row | [string, string]>;
+  /** The last complete listing: how many keys, and where to cut it into ranges listed at once. */
+  listing?: ListingShape;
+}
+
+export interface ListingShape {
+  count: number;
+  cuts: string[];
 }
 
 export class RemoteKnowledge {
   private rows = new Map<string, Row>();
+  private listing: ListingShape | null = null;
   private dirty = false;
   private constructor(private readonly file: string | null) {}
 
@@ -31,6 +39,10 @@ export class RemoteKnowledge {
           if (!Array.isArray(row) || typeof row[0] !== 'string' || typeof row[1] !== 'string') continue;
           const partSize = row.length === 3 && Number.isSafeInteger(row[2]) && row[2] > 0 ? row[2] : 0;
           if (row[1] || partSize) k.rows.set(key, [row[0], row[1], partSize]);
+        }
+        const l = data.listing;
+        if (l && Number.isSafeInteger(l.count) && l.count >= 0 && Array.isArray(l.cuts) && l.cuts.every((c) => typeof c === 'string')) {
+          k.listing = { count: l.count, cuts: l.cuts };
         }
       }
     }
@@ -60,6 +72,21 @@ export class RemoteKnowledge {
     this.dirty = true;
   }
 
+  /**
+   * Where the last complete listing was cut into ranges, and how many keys it had (null: never
+   * listed). Any cuts give a complete listing; good ones give one full page per range.
+   */
+  lastListing(): ListingShape | null {
+    return this.listing;
+  }
+
+  rememberListing(listing: ListingShape): void {
+    const l = this.listing;
+    if (l && l.count === listing.count && l.cuts.length === listing.cuts.length && l.cuts.every((c, i) => c === listing.cuts[i])) return;
+    this.listing = listing;
+    this.dirty = true;
+  }
+
   forget(key: string): void {
     if (this.rows.delete(key)) this.dirty = true;
   }
@@ -75,7 +102,8 @@ export class RemoteKnowledge {
       }
     }
     if (!this.dirty) return;
-    await writeFileAtomic(this.file, JSON.stringify({ version: VERSION, rows: Object.fromEntries(this.rows) }));
+    const data: FileShape = { version: VERSION, rows: Object.fromEntries(this.rows), ...(this.listing ? { listing: this.listing } : {}) };
+    await writeFileAtomic(this.file, JSON.stringify(data));
     this.dirty = false;
   }
 }

@@ -355,6 +355,8 @@ export async function downloadFile(
     signal?: AbortSignal;
     /** Asks the server for the exact part size of a multipart object (HEAD ?partNumber=1). */
     exactPartSize: () => Promise<number | undefined>;
+    /** Always compute the whole-file MD5 (two-way syncs keep it in their base). */
+    wholeMd5?: boolean;
   },
 ): Promise<DownloadResult> {
   const problem = await ensureParentInside(args.root, args.abs);
@@ -372,7 +374,7 @@ export async function downloadFile(
     const partSizes = parts && !stated ? [...(declared ? [declared] : []), ...candidatePartSizes(args.expect.size, parts)] : [];
     // When a composite ETag is what verifies the object, one MD5 pass (the parts') is enough:
     // the whole-file MD5 would only be remembered, and costs as much CPU again on large files.
-    const compositeOnly = partSizes.length > 0 && !encryptedEtag(encryption);
+    const compositeOnly = partSizes.length > 0 && !encryptedEtag(encryption) && !args.wholeMd5;
     const body = r.Body as Readable;
     const fh = await fs.open(tmp, 'wx', 0o644).catch((err) => {
       body.destroy(); // never leave the response (and its socket) hanging
@@ -393,6 +395,7 @@ export async function downloadFile(
         throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${r.ContentLength} bytes`), { code: 'ECONNRESET' });
       }
       verified = await verifyDownload(args, got, metadata, encryption, tmp);
+      if (verified.composite) got = { ...got, composite: { ...got.composite, ...verified.composite } };
       if (!verified.ok) {
         // No checksum from S3 can vouch for these bytes: a second, independent read of the object
         // must give the same MD5, or the copy is discarded (a damaged transfer never agrees).
@@ -567,6 +570,8 @@ interface Verification {
   why?: string;
   /** The part size whose composite ETag matched. */
   partSize?: number;
+  /** Composites computed during verification (by a second look at the file). */
+  composite?: Record<number, string>;
 }
 
 /** Checks the downloaded bytes against every checksum the object offers; throws on a mismatch. */
@@ -599,7 +604,7 @@ async function verifyDownload(
     if (!exact) return { ok: false, why: 'the part size of its multipart ETag cannot be found' };
     if (got.composite[exact] === undefined) {
       const again = await hashFile(tmp, [exact], false);
-      if (again.composite[exact] === args.expect.etag) return { ok: true, partSize: exact };
+      if (again.composite[exact] === args.expect.etag) return { ok: true, partSize: exact, composite: again.composite };
     }
     throw new HashMismatchError(label, args.expect.etag, Object.values(got.composite)[0] ?? got.md5);
   }
