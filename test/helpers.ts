@@ -30,8 +30,9 @@ export async function newBucket(client = rawClient()): Promise<string> {
   return name;
 }
 
+/** A fresh temp folder under the run's root (removed when the run ends). */
 export async function tmpDir(label = 's3lync'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `${label}-`));
+  return fs.mkdtemp(path.join(inject('tmpRoot'), `${label}-`));
 }
 
 export function engineFor(dataDir: string | null, extra: EngineOptions = {}): SyncEngine {
