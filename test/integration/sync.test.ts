@@ -9,6 +9,7 @@ import { MiB } from '../../src/main/sync/md5';
 import { engineFor, getText, newBucket, putObject, rawClient, readTree, remoteTree, s3env, tmpDir, writeTree } from '../helpers';
 import { createS3Client } from '../../src/main/sync/s3';
 import { startFaultProxy } from '../faults/proxy';
+import { gcBallastHeld } from '../../src/main/sync/memory';
 
 const client = rawClient();
 let bucket: string;
@@ -188,12 +189,17 @@ describe('large downloads (written in batches, hashed as they are written)', () 
     await putObject(client, bucket, `${prefix}large.bin`, body);
     const engine = engineFor(await tmpDir('d'));
     const events: string[] = [];
+    let ballastDuring = false;
+    const look = setInterval(() => (ballastDuring ||= gcBallastHeld()), 2);
     const r = await engine.sync(
       { direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` },
       { onEvent: (e) => void (e.type === 'warning' && events.push(e.message)) },
     );
+    clearInterval(look);
     expect(r.ok).toBe(true);
     expect(events).toEqual([]);
+    expect(ballastDuring).toBe(true); // a large download holds the GC ballast…
+    expect(gcBallastHeld()).toBe(false); // …and lets it go when done
     expect((await fs.readFile(path.join(root, 'large.bin'))).equals(body)).toBe(true);
     engine.close();
   });

@@ -8,6 +8,7 @@ import { Excluder } from '../../src/main/sync/exclude';
 import { MiB, candidatePartSizes, cleanEtag, hashFile, multipartCount } from '../../src/main/sync/md5';
 import { HashCache, racyWindowMs } from '../../src/main/sync/hash-cache';
 import { RemoteKnowledge } from '../../src/main/sync/remote-cache';
+import { gcBallastHeld, holdGcBallast } from '../../src/main/sync/memory';
 import { resolveInside, unsafeReason } from '../../src/main/sync/paths';
 import { asPrefix, parseS3Uri } from '../../src/main/sync/uri';
 import { tmpDir } from '../helpers';
@@ -162,6 +163,18 @@ describe('MD5 and multipart ETags', () => {
     expect([k2.md5For('p/old', 'e4-2'), k2.partSizeFor('p/old', 'e4-2')]).toEqual(['def', undefined]);
     expect(k2.partSizeFor('p/a', 'e1-3')).toBe(8 * MiB);
     expect(k2.md5For('p/bad', 'e5-2')).toBeUndefined();
+  });
+
+  it('GC ballast: held while any large download runs, released by the last one, each release counted once', () => {
+    expect(gcBallastHeld()).toBe(false);
+    const a = holdGcBallast();
+    const b = holdGcBallast();
+    expect(gcBallastHeld()).toBe(true);
+    a();
+    a(); // a second release of the same hold changes nothing
+    expect(gcBallastHeld()).toBe(true);
+    b();
+    expect(gcBallastHeld()).toBe(false);
   });
 
   it('racy window: 2 s for whole-second mtimes, half a second for fine-grained ones', () => {

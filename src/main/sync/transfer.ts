@@ -30,6 +30,7 @@ import {
   StreamingHasher,
   type FileHashes,
 } from './md5';
+import { BALLAST_MIN_BYTES, holdGcBallast } from './memory';
 import { ensureParentInside } from './paths';
 import { lowerKeys } from './s3';
 import type { Semaphore } from './concurrency';
@@ -363,6 +364,7 @@ export async function downloadFile(
   if (problem) throw new SyncError(`${args.rel} was not downloaded: ${problem}, and s3lync never writes through links or over files.`);
   const tmp = tempNameFor(args.abs);
   let received = 0;
+  const releaseBallast = args.expect.size >= BALLAST_MIN_BYTES ? holdGcBallast() : null;
   try {
     const r = await getAsPlanned(client, args);
     const metadata = lowerKeys(r.Metadata ?? {});
@@ -437,6 +439,8 @@ export async function downloadFile(
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     args.onBytes(-received);
     throw err;
+  } finally {
+    releaseBallast?.();
   }
 }
 
