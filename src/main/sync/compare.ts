@@ -8,7 +8,7 @@ import type { LocalFile } from './local-scan';
 import { candidatePartSizes, isPlainMd5, multipartCount } from './md5';
 import type { RemoteKnowledge } from './remote-cache';
 import type { HeadResult, RemoteObject } from './s3';
-import { declaredPartSize, statedMd5Of } from './transfer';
+import { declaredPartSize, encryptedEtag, statedMd5Of } from './transfer';
 
 export interface Verdict {
   equal: boolean;
@@ -41,6 +41,11 @@ function byTime(local: LocalFile, remote: RemoteObject, direction: Direction, wh
   };
 }
 
+/** The verdict of a multipart ETag recomputed from the local file. */
+function byComposite(equal: boolean): Verdict {
+  return equal ? { equal, reason: 'same multipart ETag (recomputed locally)' } : { equal, reason: 'content differs (multipart ETag recomputed locally)' };
+}
+
 export async function compareFiles(local: LocalFile, remote: RemoteObject, env: CompareEnv): Promise<Verdict> {
   if (local.size !== remote.size) {
     return { equal: false, reason: `size differs (local ${local.size} B, S3 ${remote.size} B)` };
@@ -62,7 +67,7 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
     // different. Only then may metadata decide; an MD5 ETag outranks a possibly stale metadata MD5.
     const head = await env.head(remote.key);
     if (!head) return { equal: false, reason: 'content differs (MD5, ETag)' };
-    if (head.encryption === 'aws:kms' || head.encryption === 'aws:kms:dsse' || head.encryption === 'SSE-C') {
+    if (encryptedEtag(head.encryption)) {
       const stated = statedMd5Of(head.metadata);
       if (stated) {
         env.knowledge.learn(remote.key, remote.etag, stated);
@@ -78,9 +83,7 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
     const remembered = env.knowledge.partSizeFor(remote.key, remote.etag);
     if (remembered) {
       const hashes = await env.cache.get(local.rel, local.abs, local, [remembered], false);
-      return hashes.composite[remembered] === remote.etag
-        ? { equal: true, reason: 'same multipart ETag (recomputed locally)' }
-        : { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
+      return byComposite(hashes.composite[remembered] === remote.etag);
     }
     const head = await env.head(remote.key);
     if (!head) return { equal: false, reason: 'the object vanished from S3 during the scan' };
@@ -95,19 +98,19 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
     const match = candidates.find((p) => hashes.composite[p] === remote.etag);
     if (match) {
       env.knowledge.learn(remote.key, remote.etag, hashes.md5, match);
-      return { equal: true, reason: 'same multipart ETag (recomputed locally)' };
+      return byComposite(true);
     }
-    if (declared) return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
+    if (declared) return byComposite(false);
     const exact = await env.head(remote.key, 1).then((h) => partSizeFromHead(h, remote.size, parts)).catch(() => undefined);
     if (exact && !candidates.includes(exact)) {
       const again = await env.cache.get(local.rel, local.abs, local, [exact], false);
       if (again.composite[exact] === remote.etag) {
         env.knowledge.learn(remote.key, remote.etag, again.md5, exact);
-        return { equal: true, reason: 'same multipart ETag (recomputed locally)' };
+        return byComposite(true);
       }
-      return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
+      return byComposite(false);
     }
-    if (exact) return { equal: false, reason: 'content differs (multipart ETag recomputed locally)' };
+    if (exact) return byComposite(false);
     return byTime(local, remote, env.direction, 'the multipart ETag has an unknown part size');
   }
 

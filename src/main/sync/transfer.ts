@@ -523,8 +523,8 @@ export async function writeAndHash(
   return position;
 }
 
-/** SSE-KMS and SSE-C objects: their ETag is not an MD5 of the content. */
-function encryptedEtag(encryption: string | undefined): boolean {
+/** SSE-KMS (aws:kms, aws:kms:dsse) and SSE-C objects: their ETag is not an MD5 of the content. */
+export function encryptedEtag(encryption: string | undefined): boolean {
   return !!encryption && (encryption.includes('kms') || encryption === 'SSE-C');
 }
 
