@@ -37,7 +37,7 @@ import {
   type RemoteObject,
 } from './s3';
 import { defaultCacheDir, defaultDataDir } from './store';
-import type { TransferSettings } from './transfer';
+import { RANGED_MIN_BYTES, type TransferSettings } from './transfer';
 import { Trash } from './trash';
 import { LARGE_TREE, compactMemory } from './memory';
 import { UploadJournal } from './journal';
@@ -54,6 +54,8 @@ export interface EngineOptions extends ConnectionOptions {
   multipartThreshold?: number;
   /** Parts of one file in flight at once (default 8). */
   partConcurrency?: number;
+  /** Multipart objects at least this big are downloaded in 4 ranges at once (default 64 MiB). */
+  rangedDownloadThreshold?: number;
   /** Bytes buffered at once across all transfers (default 256 MiB). */
   memoryBudget?: number;
   /** An S3 client to use instead of building one (tests, the app's profiles). */
@@ -123,6 +125,7 @@ export class SyncEngine {
       partSize,
       multipartThreshold: positive(options.multipartThreshold, 16 * MiB, 'multipart threshold'),
       partConcurrency: positive(options.partConcurrency, 8, 'part concurrency'),
+      rangedDownloadThreshold: positive(options.rangedDownloadThreshold, RANGED_MIN_BYTES, 'ranged download threshold'),
       memory: new Semaphore(positive(options.memoryBudget, 256 * MiB, 'memory budget')),
       journal: this.dataDir ? new UploadJournal(path.join(this.dataDir, 'uploads'), this.endpoint) : null,
     };

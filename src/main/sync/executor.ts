@@ -276,6 +276,7 @@ async function runDownload(
       partSizeFromHead(await headObject(deps.client, ctx.target.bucket, op.key, 1).catch(() => null), obj.size, multipartCount(obj.etag) ?? 0),
     // A two-way sync's base keeps each file's MD5 (to tell a touched file from an edited one).
     wholeMd5: ctx.target.direction === 'sync',
+    rangedThreshold: deps.settings.rangedDownloadThreshold,
   });
   if (!r.verified) {
     emit({ type: 'warning', message: `${op.path} has no checksum S3 can vouch for (${r.unverifiedWhy ?? 'none was offered'}), so it was downloaded twice: both copies were identical.` });

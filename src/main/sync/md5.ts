@@ -20,7 +20,7 @@ export interface FileHashes {
   composite: Record<number, string>;
 }
 
-class CompositeHasher {
+export class CompositeHasher {
   private readonly partDigests: Buffer[] = [];
   private part: Hash = createHash('md5');
   private inPart = 0;
@@ -41,11 +41,24 @@ class CompositeHasher {
     }
   }
 
-  digest(): string {
-    if (this.inPart > 0 || this.partDigests.length === 0) this.partDigests.push(this.part.digest());
-    const all = createHash('md5').update(Buffer.concat(this.partDigests)).digest('hex');
-    return `${all}-${this.partDigests.length}`;
+  /** The MD5 of every part, a last short one included (an empty input is one empty part). */
+  parts(): Buffer[] {
+    if (this.inPart > 0 || this.partDigests.length === 0) {
+      this.partDigests.push(this.part.digest());
+      this.part = createHash('md5');
+      this.inPart = 0;
+    }
+    return this.partDigests;
   }
+
+  digest(): string {
+    return compositeEtag(this.parts());
+  }
+}
+
+/** `md5(md5(part1)..md5(partN))-N`: the ETag S3 gives an object uploaded in those parts. */
+export function compositeEtag(partDigests: Buffer[]): string {
+  return `${createHash('md5').update(Buffer.concat(partDigests)).digest('hex')}-${partDigests.length}`;
 }
 
 /** Hashes bytes as they pass; used by downloads (which hash while writing) and by hashFile. */
