@@ -46,15 +46,40 @@ function byComposite(equal: boolean): Verdict {
   return equal ? { equal, reason: 'same multipart ETag (recomputed locally)' } : { equal, reason: 'content differs (multipart ETag recomputed locally)' };
 }
 
-export async function compareFiles(local: LocalFile, remote: RemoteObject, env: CompareEnv): Promise<Verdict> {
+function verdict(localMd5: string, remoteMd5: string, how: string): Verdict {
+  return localMd5 === remoteMd5 ? { equal: true, reason: `same MD5 (${how})` } : { equal: false, reason: `content differs (MD5, ${how})` };
+}
+
+/**
+ * The verdict `compareFiles` gives when it needs neither hashing nor a request — most files of a
+ * re-sync, decided from the caches — else undefined. Synchronous: 10,000 of them cost no awaits.
+ */
+export function quickVerdict(local: LocalFile, remote: RemoteObject, env: CompareEnv): Verdict | undefined {
   if (local.size !== remote.size) {
     return { equal: false, reason: `size differs (local ${local.size} B, S3 ${remote.size} B)` };
   }
   if (!env.checkHash) return byTime(local, remote, env.direction, 'hash check turned off');
+  const known = env.knowledge.md5For(remote.key, remote.etag);
+  if (known) {
+    const cached = env.cache.cached(local.rel, local);
+    return cached && verdict(cached.md5, known, 'remembered');
+  }
+  if (isPlainMd5(remote.etag)) {
+    return env.cache.cached(local.rel, local)?.md5 === remote.etag ? { equal: true, reason: 'same MD5 (ETag)' } : undefined;
+  }
+  const remembered = multipartCount(remote.etag) && env.knowledge.partSizeFor(remote.key, remote.etag);
+  if (remembered) {
+    const cached = env.cache.cached(local.rel, local, [remembered], false);
+    return cached && byComposite(cached.composite[remembered] === remote.etag);
+  }
+  return undefined;
+}
+
+export async function compareFiles(local: LocalFile, remote: RemoteObject, env: CompareEnv): Promise<Verdict> {
+  const quick = quickVerdict(local, remote, env);
+  if (quick) return quick;
 
   const md5 = async (): Promise<string> => (await env.cache.get(local.rel, local.abs, local)).md5;
-  const verdict = (localMd5: string, remoteMd5: string, how: string): Verdict =>
-    localMd5 === remoteMd5 ? { equal: true, reason: `same MD5 (${how})` } : { equal: false, reason: `content differs (MD5, ${how})` };
 
   const known = env.knowledge.md5For(remote.key, remote.etag);
   if (known) return verdict(await md5(), known, 'remembered');

@@ -79,16 +79,24 @@ export class HashCache {
     return row?.[3] || undefined;
   }
 
-  /**
-   * The requested composite ETags and, unless `whole` is false, the whole-file MD5 — hashing the
-   * file only when the cache lacks one of them. With `whole` false, `md5` may come back empty.
-   */
-  async get(rel: string, abs: string, id: FileIdentity, partSizes: number[] = [], whole = true): Promise<FileHashes> {
+  /** What `get` would answer without hashing, or undefined when it would have to hash. */
+  cached(rel: string, id: FileIdentity, partSizes: number[] = [], whole = true): FileHashes | undefined {
     const row = this.valid(rel, id);
     this.seen.add(rel);
     if (row && (row[3] || !whole) && partSizes.every((p) => row[4][p] !== undefined)) {
       return { md5: row[3], size: row[0], composite: row[4] };
     }
+    return undefined;
+  }
+
+  /**
+   * The requested composite ETags and, unless `whole` is false, the whole-file MD5 — hashing the
+   * file only when the cache lacks one of them. With `whole` false, `md5` may come back empty.
+   */
+  async get(rel: string, abs: string, id: FileIdentity, partSizes: number[] = [], whole = true): Promise<FileHashes> {
+    const known = this.cached(rel, id, partSizes, whole);
+    if (known) return known;
+    const row = this.valid(rel, id);
     const hashes = await hashFile(abs, partSizes, whole);
     this.hashed++;
     if (hashes.size !== id.size || isRacy(id.mtimeMs)) {

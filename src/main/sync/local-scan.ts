@@ -2,7 +2,7 @@
 // links reported and never followed, excluded paths invisible. A scan that could not read a
 // folder is marked incomplete so that no mirror deletes on the strength of it.
 import * as fs from 'node:fs/promises';
-import type { Dirent } from 'node:fs';
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { Skipped } from '../../shared/plan';
 import { isOurTempName } from './store';
@@ -28,11 +28,23 @@ export interface LocalScan {
   caseInsensitive?: boolean;
 }
 
+/** Files stat'ed at once on the thread pool (a slow disk). */
 const STAT_BATCH = 64;
+/**
+ * Files stat'ed on the calling thread between two yields to the event loop. lstatSync costs half
+ * the CPU of fs.promises.lstat (10,000 files here: 41 vs 90 ms, and 64 vs 135 ms of CPU), and a
+ * re-sync is mostly this scan; but a batch slower than SLOW_BATCH_MS (a network share, a cold
+ * disk) switches the rest of the scan to the thread pool, so the event loop is never held long.
+ */
+const SYNC_BATCH = 256;
+const SLOW_BATCH_MS = 50;
 
-export async function scanLocal(root: string, excluder: Excluder): Promise<LocalScan> {
+export async function scanLocal(root: string, excluder: Excluder, opts: { slowBatchMs?: number } = {}): Promise<LocalScan> {
+  const slowBatchMs = opts.slowBatchMs ?? SLOW_BATCH_MS;
   const result: LocalScan = { files: new Map(), dirs: new Set(), skipped: [], staleTemps: [], complete: true, caseInsensitive: await isCaseInsensitive(root) };
   const queue: Array<{ abs: string; rel: string }> = [{ abs: path.resolve(root), rel: '' }];
+  let onThisThread = true;
+  let sinceYield = 0;
   while (queue.length) {
     const dir = queue.pop()!;
     let entries: Dirent[];
@@ -47,50 +59,77 @@ export async function scanLocal(root: string, excluder: Excluder): Promise<Local
       });
       continue;
     }
-    for (let i = 0; i < entries.length; i += STAT_BATCH) {
-      await Promise.all(entries.slice(i, i + STAT_BATCH).map((e) => visit(e, dir, result, queue, excluder)));
+    const files: Array<{ rel: string; abs: string }> = [];
+    for (const e of entries) {
+      const file = classify(e, dir, result, queue, excluder);
+      if (file) files.push(file);
+    }
+    for (let i = 0; i < files.length; ) {
+      if (onThisThread) {
+        const batch = files.slice(i, i + SYNC_BATCH - sinceYield);
+        const started = performance.now();
+        for (const f of batch) record(result, f, () => lstatSync(f.abs));
+        i += batch.length;
+        sinceYield += batch.length;
+        if (performance.now() - started >= slowBatchMs) onThisThread = false;
+        if (sinceYield >= SYNC_BATCH) {
+          sinceYield = 0;
+          await new Promise((r) => setImmediate(r)); // let responses and timers run
+        }
+      } else {
+        const batch = files.slice(i, i + STAT_BATCH);
+        const stats = await Promise.all(batch.map((f) => fs.lstat(f.abs).then((st) => () => st, (err: unknown) => () => { throw err; })));
+        batch.forEach((f, k) => record(result, f, stats[k]));
+        i += batch.length;
+      }
     }
   }
   return result;
 }
 
-async function visit(
+/** Sorts one directory entry: folders are queued, files returned for a stat, the rest noted. */
+function classify(
   entry: Dirent,
   dir: { abs: string; rel: string },
   result: LocalScan,
   queue: Array<{ abs: string; rel: string }>,
   excluder: Excluder,
-): Promise<void> {
+): { rel: string; abs: string } | undefined {
   const name = entry.name.normalize('NFC');
   const rel = dir.rel ? `${dir.rel}/${name}` : name;
   const abs = path.join(dir.abs, entry.name);
   if (entry.isDirectory()) {
-    if (excluder.excludesDir(rel)) return;
+    if (excluder.excludesDir(rel)) return undefined;
     result.dirs.add(rel);
     queue.push({ abs, rel });
-    return;
+    return undefined;
   }
   if (isOurTempName(entry.name)) {
     result.staleTemps.push(abs);
-    return;
+    return undefined;
   }
-  if (excluder.excludes(rel)) return;
+  if (excluder.excludes(rel)) return undefined;
   if (entry.isSymbolicLink()) {
     result.skipped.push({ kind: 'symlink', path: rel, reason: 'symbolic links are not followed' });
-    return;
+    return undefined;
   }
   if (!entry.isFile()) {
     result.skipped.push({ kind: 'special-file', path: rel, reason: 'not a regular file (device, socket or pipe)' });
-    return;
+    return undefined;
   }
+  return { rel, abs };
+}
+
+/** Adds a file from its lstat (`stat` throws what lstat threw). */
+function record(result: LocalScan, file: { rel: string; abs: string }, stat: () => Stats): void {
   try {
-    const st = await fs.lstat(abs);
+    const st = stat();
     if (!st.isFile()) return;
-    result.files.set(rel, { rel, abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+    result.files.set(file.rel, { rel: file.rel, abs: file.abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // vanished while scanning
     result.complete = false;
-    result.skipped.push({ kind: 'unreadable', path: rel, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+    result.skipped.push({ kind: 'unreadable', path: file.rel, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
   }
 }
 

@@ -4,7 +4,7 @@
 // diff view shows and the executor runs.
 import type { Direction, Operation, Plan, Skipped, DeletionGuard } from '../../shared/plan';
 import { countOperations } from '../../shared/plan';
-import { compareFiles, type CompareEnv } from './compare';
+import { compareFiles, quickVerdict, type CompareEnv, type Verdict } from './compare';
 import { runPool } from './concurrency';
 import type { Excluder } from './exclude';
 import type { LocalFile, LocalScan } from './local-scan';
@@ -78,7 +78,20 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
   let unchanged = 0;
   const fallbacks = new Map<string, number>();
   const decided: Array<Operation | null> = new Array(both.length).fill(null);
-  await runPool(both, input.compareConcurrency ?? 8, async (rel, i) => {
+  const record = (i: number, verdict: Verdict) => {
+    if (verdict.fallback) fallbacks.set(verdict.fallback, (fallbacks.get(verdict.fallback) ?? 0) + 1);
+    if (verdict.equal) unchanged++;
+    else decided[i] = transfer(target, both[i], pull ? remote.get(both[i])!.size : local.get(both[i])!.size, verdict.reason);
+  };
+  // What the caches decide at once; the rest (hashing, HEADs) a few at a time.
+  const slow: number[] = [];
+  both.forEach((rel, i) => {
+    const quick = quickVerdict(local.get(rel)!, remote.get(rel)!, input.compare);
+    if (quick) record(i, quick);
+    else slow.push(i);
+  });
+  await runPool(slow, input.compareConcurrency ?? 8, async (i) => {
+    const rel = both[i];
     const l = local.get(rel)!;
     const r = remote.get(rel)!;
     let verdict;
@@ -93,9 +106,7 @@ export async function buildPlan(input: PlanInput): Promise<{ plan: Plan; context
       }
       throw err;
     }
-    if (verdict.fallback) fallbacks.set(verdict.fallback, (fallbacks.get(verdict.fallback) ?? 0) + 1);
-    if (verdict.equal) unchanged++;
-    else decided[i] = transfer(target, rel, pull ? r.size : l.size, verdict.reason);
+    record(i, verdict);
   });
   for (const op of decided) if (op) operations.push(op);
   notes.push(...fallbackNotes(fallbacks));
