@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: s3lync against its peers (aws-cli `aws s3 sync`, `rclone sync --checksum`,
 // `rclone sync`) and the bare SDK, on one real S3 server (Swift + s3api via scripts/s3-server.sh),
-// the same trees, alternating tools, several rounds; medians, request counts (through a counting
-// proxy), peak RSS and CPU time (GNU time) for every run. Writes Markdown, JSON and a PNG chart
+// the same trees, alternating tools, several rounds; medians, request counts (from the server's
+// access log, nothing in the data path), peak RSS and CPU time (GNU time) for every run. Writes Markdown, JSON and a PNG chart
 // to bench/results/<quick|full>/. See bench/README.md.
 //
 // Environment: BENCH_QUICK=1 (skip the 10k and 1 GiB cases; 2 rounds), BENCH_ROUNDS (3),
@@ -19,7 +19,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProxy, diffCounts } from './lib/proxy.mjs';
+import { startAccessLog, diffCounts } from './lib/access-log.mjs';
 import { startStub, stubContent, stubRel } from './lib/stub.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { chartHtml, renderPng } from './lib/chart.mjs';
@@ -173,8 +173,8 @@ function cleanEnv(extra = {}) {
 
 // ----------------------------------------------------------------------- server -----------
 
-function s3Server(cmd) {
-  const env = { ...process.env, S3LYNC_S3_PORT: String(PORT), S3LYNC_S3_DIR: S3DIR };
+function s3Server(cmd, extraEnv = {}) {
+  const env = { ...process.env, S3LYNC_S3_PORT: String(PORT), S3LYNC_S3_DIR: S3DIR, ...extraEnv };
   return execFileSync('bash', [path.join(ROOT, 'scripts', 's3-server.sh'), cmd], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 });
 }
 
@@ -319,6 +319,7 @@ const commands = {};
 async function measure({ caseId, tool, round, cmd, args, env, timeoutSec, counter, check, s3lync = false, note }) {
   const before = counter.snapshot();
   const r = await runCommand(cmd, args, { env, timeoutSec, keepStdout: s3lync });
+  await counter.settle?.(); // the last requests' log lines
   const requests = diffCounts(before, counter.snapshot());
   let error = null;
   if (r.timedOut) error = `timed out after ${timeoutSec}s`;
@@ -435,11 +436,11 @@ async function main() {
 
   log('starting the S3 server (fresh state)');
   s3Server('clean');
-  const startOut = s3Server('start');
+  const accessLog = await startAccessLog(); // counts every request the server logs
+  const startOut = s3Server('start', { S3LYNC_S3_ACCESS_LOG_UDP: String(accessLog.port) });
   if (!/endpoint=/.test(startOut)) throw new Error(`S3 server did not start: ${startOut}`);
-  const proxy = await startProxy({ targetPort: PORT });
-  const EP = proxy.endpoint;
-  log(`server http://127.0.0.1:${PORT}, counting proxy ${EP}`);
+  const EP = `http://127.0.0.1:${PORT}`;
+  log(`server ${EP}, access log on udp 127.0.0.1:${accessLog.port}`);
 
   const awsDir = path.join(WORK, 'aws');
   await fs.mkdir(awsDir, { recursive: true });
@@ -531,7 +532,7 @@ async function main() {
         args,
         env,
         timeoutSec: timeouts[key],
-        counter: proxy,
+        counter: accessLog,
         s3lync: tool === 's3lync',
         check: (_r, req) => ((req.PUT ?? 0) + (req.MPU_COMPLETE ?? 0) >= tree.count ? null : `only ${(req.PUT ?? 0) + (req.MPU_COMPLETE ?? 0)} of ${tree.count} objects written`),
       });
@@ -541,7 +542,7 @@ async function main() {
       for (const c of [16, 32]) {
         const args = [SDK, 'put', EP, BUCKET, `r${round}/sdk-c${c}/1k/`, tree.dir, String(c)];
         commands[`${label} | SDK ceiling c${c}`] = `node bench/lib/sdk-ceiling.mjs put <endpoint> ${BUCKET} <prefix> $WORK/trees/t1k ${c}   (bare PutObject loop; files read into memory first; process wall time reported, and the loop's own timer)`;
-        await measure({ caseId: 'up-1k', tool: `SDK c${c}`, round, cmd: process.execPath, args, env: sdkEnv, timeoutSec: 300, counter: proxy, note: 'wall incl. node start-up and reading the files' });
+        await measure({ caseId: 'up-1k', tool: `SDK c${c}`, round, cmd: process.execPath, args, env: sdkEnv, timeoutSec: 300, counter: accessLog, note: 'wall incl. node start-up and reading the files' });
       }
     }
   };
@@ -561,7 +562,7 @@ async function main() {
         args,
         env,
         timeoutSec: timeouts[key],
-        counter: proxy,
+        counter: accessLog,
         s3lync: tool === 's3lync',
         check: async () => {
           const got = await countTree(dir);
@@ -606,7 +607,7 @@ async function main() {
         args,
         env,
         timeoutSec: 600,
-        counter: proxy,
+        counter: accessLog,
         s3lync: tool === 's3lync',
         check: (_r, req) => {
           const puts = (req.PUT ?? 0) + (req.MPU_COMPLETE ?? 0);
@@ -625,7 +626,7 @@ async function main() {
   const listCeiling = async (round) => {
     const args = [SDK, 'list', EP, BUCKET, listPrefix];
     commands[`Sequential ListObjectsV2 | SDK`] = `node bench/lib/sdk-ceiling.mjs list <endpoint> ${BUCKET} ${listPrefix}`;
-    await measure({ caseId: `list-${QUICK ? '1k' : '10k'}`, tool: 'SDK list', round, cmd: process.execPath, args, env: sdkEnv, timeoutSec: 300, counter: proxy });
+    await measure({ caseId: `list-${QUICK ? '1k' : '10k'}`, tool: 'SDK list', round, cmd: process.execPath, args, env: sdkEnv, timeoutSec: 300, counter: accessLog });
   };
 
   for (let round = 1; round <= ROUNDS; round++) {
@@ -740,7 +741,7 @@ async function main() {
   }
   log(`results: ${path.relative(ROOT, path.join(RESULTS, 'results.md'))}`);
   process.stdout.write(report.md);
-  await proxy.close();
+  await accessLog.close();
 }
 
 // ------------------------------------------------------------------ report building -------
@@ -871,7 +872,7 @@ function buildReport({ machine, seeds, profiles, phases, transferTools: _transfe
   p(`| s3lync | ${machine.s3lync}${REF ? '' : ' (dist/ built from the working tree by npm run bench)'} |`);
   p(`| aws-cli | ${machine.aws} |`);
   p(`| rclone | ${machine.rclone} |`);
-  p(`| S3 server | OpenStack Swift ${machine.swift} + s3api (scripts/s3-server.sh; 1 replica, workers=0), loopback, through a counting proxy (bench/lib/proxy.mjs) |`);
+  p(`| S3 server | OpenStack Swift ${machine.swift} + s3api (scripts/s3-server.sh; 1 replica, workers=0), loopback, tools talk to it directly; requests counted from its access log (bench/lib/access-log.mjs) |`);
   p(`| AWS SDK (ceiling) | @aws-sdk/client-s3 ${machine.sdk} |`);
   p();
   p('## Times (median seconds)');
@@ -903,7 +904,7 @@ function buildReport({ machine, seeds, profiles, phases, transferTools: _transfe
   p('|---|---|---|');
   for (const t of targets) p(`| ${t.name} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? '**yes**' : '**no**'} |`);
   p();
-  p('## Requests per operation (counted at the proxy; run nearest the median)');
+  p("## Requests per operation (counted from the server's access log; run nearest the median)");
   p();
   p('LIST = ListObjects(V2) page, GET = object GET, PUT = PutObject, PUT_PART = UploadPart, MPU_* = multipart initiate/complete/abort. Total excludes error responses.');
   p();

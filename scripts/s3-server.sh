@@ -22,6 +22,9 @@
 #   S3LYNC_S3_PORT       S3 (proxy) port (default 18080); object, container,
 #                        account and memcached use PORT+1 .. PORT+4
 #   S3LYNC_S3_LOG_LEVEL  Swift log level (default WARNING; INFO logs requests)
+#   S3LYNC_S3_ACCESS_LOG_UDP  a UDP port on 127.0.0.1: every request's access-log line
+#                        ("METHOD PATH?QUERY STATUS SOURCE", URL-quoted) is sent there (the
+#                        benchmark counts requests this way, with nothing in the data path)
 #   S3LYNC_S3_TIMEOUT    seconds to wait for startup (default 60)
 #
 # S3 access: path-style, region us-east-1, access key test:tester, secret testing
@@ -33,6 +36,7 @@ set -euo pipefail
 STATE_DIR=${S3LYNC_S3_DIR:-/tmp/s3lync-s3-server}
 PORT=${S3LYNC_S3_PORT:-18080}
 LOG_LEVEL=${S3LYNC_S3_LOG_LEVEL:-WARNING}
+ACCESS_LOG_UDP=${S3LYNC_S3_ACCESS_LOG_UDP:-}
 START_TIMEOUT=${S3LYNC_S3_TIMEOUT:-60}
 
 HOST=127.0.0.1
@@ -48,6 +52,9 @@ die() { log "error: $*"; exit 1; }
 
 if ! [[ $PORT =~ ^[1-9][0-9]*$ ]] || ((PORT < 1024 || PORT > 65530)); then
   die "S3LYNC_S3_PORT must be a port number between 1024 and 65530 (got '$PORT')"
+fi
+if [[ -n $ACCESS_LOG_UDP ]] && { ! [[ $ACCESS_LOG_UDP =~ ^[1-9][0-9]*$ ]] || ((ACCESS_LOG_UDP > 65535)); }; then
+  die "S3LYNC_S3_ACCESS_LOG_UDP must be a UDP port number (got '$ACCESS_LOG_UDP')"
 fi
 [[ $START_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "S3LYNC_S3_TIMEOUT must be a number of seconds"
 [[ $STATE_DIR == /* ]] || STATE_DIR="$PWD/$STATE_DIR"
@@ -311,6 +318,10 @@ use = egg:swift#healthcheck
 
 [filter:proxy-logging]
 use = egg:swift#proxy_logging
+$(if [[ -n $ACCESS_LOG_UDP ]]; then
+    printf 'access_log_udp_host = %s\naccess_log_udp_port = %s\naccess_log_level = INFO\n' "$HOST" "$ACCESS_LOG_UDP"
+    printf 'log_msg_template = {method} {path} {status_int} {source}\n'
+  fi)
 
 [filter:listing_formats]
 use = egg:swift#listing_formats

@@ -7,7 +7,7 @@
 // finishes and shows up in the request counts. Signatures are not checked.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
-import { classify } from './proxy.mjs';
+import { classify } from './access-log.mjs';
 
 /** content of generated file i (the bench writes the same bytes locally). */
 export function stubContent(i) {
