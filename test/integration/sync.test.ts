@@ -419,6 +419,28 @@ describe('multipart objects written by other tools (no metadata)', () => {
     }
   });
 
+  it('ranged download: a connection cut in one range stops them all; no file, no temp file, progress taken back', async () => {
+    const { root, prefix } = await fresh('ranged-cut');
+    const body = randomBytes(40 * MiB + 5);
+    await putMultipart(`${prefix}blob.bin`, body, 8 * MiB);
+    const proxy = await startFaultProxy(s3env().endpoint);
+    try {
+      const engine = engineFor(await tmpDir('d'), { endpoint: proxy.endpoint, maxAttempts: 1, rangedDownloadThreshold: 16 * MiB });
+      const prepared = await engine.prepare({ direction: 'pull', localPath: root, remote: `s3://${bucket}/${prefix}` });
+      proxy.setFaults({ truncate: 0.5 }, 5); // about half the ranges are cut halfway
+      let progress = -1;
+      const r = await prepared.run({ onEvent: (e) => void (e.type === 'progress' && (progress = e.progress.bytesDone)) });
+      expect(proxy.injected.truncate).toBeGreaterThan(0);
+      expect(r.ok).toBe(false);
+      expect(r.failed.map((f) => f.operation.path)).toEqual(['blob.bin']);
+      expect(progress).toBe(0);
+      expect(await fs.readdir(root)).toEqual([]);
+      engine.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('says so, and compares size and time, when the part size cannot be found (5.5 MiB parts)', async () => {
     const { root, prefix } = await fresh('odd');
     const body = randomBytes(17 * MiB + 5); // 4 parts: 5 MiB is consistent with N but wrong

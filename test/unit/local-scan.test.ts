@@ -27,7 +27,7 @@ describe('scanLocal', () => {
     const excluder = new Excluder(['^node_modules/', '\\.log$']);
 
     const here = await scanLocal(root, excluder);
-    const pool = await scanLocal(root, excluder, { slowBatchMs: 0 }); // every batch "slow"
+    const pool = await scanLocal(root, excluder, { slowBatchMs: 0 }); // the first stat is "slow": the rest on the pool
     for (const scan of [here, pool]) {
       expect(scan.complete).toBe(true);
       expect(scan.files.size).toBe(701);

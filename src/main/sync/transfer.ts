@@ -407,25 +407,26 @@ export async function downloadFile(
         args.onBytes(n);
       };
       const flusher = new PeriodicFlush(fh);
+      const pace: DiskPace = { slow: false };
       let flushFailure: unknown = null;
       try {
         if (plan && ranged && compositeOnly && (declared === undefined || declared === plan.partSize)) {
-          got = await fetchRanges(client, args, plan, bodies[0], fh, flusher, onBytes);
+          got = await fetchRanges(client, args, plan, bodies[0], fh, { flusher, pace }, onBytes);
         } else {
           const hasher = new StreamingHasher(partSizes, !compositeOnly);
-          let at = await writeAndHash(bodies[0], fh, hasher, { onBytes, signal: args.signal, position: 0, flusher });
+          let at = await writeAndHash(bodies[0], fh, hasher, { onBytes, signal: args.signal, position: 0, flusher, pace });
           if (plan && ranged && at < args.expect.size) {
             // Needs the whole-file MD5 (or cannot tell its part size): the rest, in order.
             const rest = await getAsPlanned(client, args, [at, args.expect.size - 1]);
             bodies.push(rest.Body as Readable);
-            rangeOf(rest, [at, args.expect.size - 1], args);
-            at = await writeAndHash(bodies[1], fh, hasher, { onBytes, signal: args.signal, position: at, flusher });
+            if (!rangeOf(rest, [at, args.expect.size - 1], args)) throw wholeInsteadOfRange(args.rel, [at, args.expect.size - 1]);
+            at = await writeAndHash(bodies[1], fh, hasher, { onBytes, signal: args.signal, position: at, flusher, pace });
           }
           got = hasher.digest();
         }
       } finally {
         // Never close the handle under a running flush; its failure counts only on success.
-        flushFailure = await flusher.settle().then(() => null, (e: unknown) => e ?? new Error('flush failed'));
+        flushFailure = await flusher.settle().then(() => null, (e: unknown) => e ?? new Error(`${args.rel} could not be flushed to disk`));
       }
       if (flushFailure) throw flushFailure;
       const total = ranged ? args.expect.size : r.ContentLength;
@@ -515,6 +516,17 @@ export class PeriodicFlush {
 }
 
 /**
+ * A write slower than this (a slow USB stick, a network share, the kernel throttling writers)
+ * moves the rest of that file's writes to the thread pool, so the event loop is never held long.
+ */
+const SLOW_WRITE_MS = 50;
+
+/** How a file's writes are going; shared by the ranges of one download. */
+export interface DiskPace {
+  slow: boolean;
+}
+
+/**
  * Writes a body into `fh` from `position` on: each chunk hashed, then written at once by the
  * thread that received it, so the one copy into the page cache reads bytes still in the CPU's
  * cache. (1 MiB batches written from the thread pool, as before, cost 1.2 s more kernel CPU per
@@ -524,15 +536,24 @@ export async function writeAndHash(
   body: Readable,
   fh: fs.FileHandle,
   hasher: { update(chunk: Buffer): void },
-  args: { onBytes: (n: number) => void; signal?: AbortSignal; position: number; flusher?: PeriodicFlush },
+  args: { onBytes: (n: number) => void; signal?: AbortSignal; position: number; flusher?: PeriodicFlush; pace?: DiskPace },
 ): Promise<number> {
+  const pace = args.pace ?? { slow: false };
   let position = args.position;
   for await (const chunk of body) {
     if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
     const data = chunk as Buffer;
     hasher.update(data); // exactly the bytes written next, in file order
     let off = 0;
-    while (off < data.length) off += writeSync(fh.fd, data, off, data.length - off, position + off);
+    while (off < data.length) {
+      if (pace.slow) {
+        off += (await fh.write(data, off, data.length - off, position + off)).bytesWritten;
+      } else {
+        const started = performance.now();
+        off += writeSync(fh.fd, data, off, data.length - off, position + off);
+        if (performance.now() - started >= SLOW_WRITE_MS) pace.slow = true;
+      }
+    }
     position += data.length;
     args.onBytes(data.length);
     args.flusher?.wrote(data.length);
@@ -570,6 +591,10 @@ export function rangeOf(r: Pick<GetObjectCommandOutput, 'ContentRange' | 'Conten
   return range;
 }
 
+function wholeInsteadOfRange(rel: string, range: Range): SyncError {
+  return new SyncError(`${rel} was not downloaded: the server sent the whole object for a request of bytes ${range[0]}-${range[1]}; run the sync again.`);
+}
+
 /**
  * The whole of a ranged download, every range at once, each hashed part by part as it lands at
  * its offset; the first range's response is already open. Returns the composite ETag of the
@@ -581,7 +606,7 @@ async function fetchRanges(
   plan: { partSize: number; ranges: Range[] },
   firstBody: Readable,
   fh: fs.FileHandle,
-  flusher: PeriodicFlush,
+  disk: { flusher: PeriodicFlush; pace: DiskPace },
   onBytes: (n: number) => void,
 ): Promise<FileHashes> {
   // One failure stops the other ranges; their aborts are not the error to report.
@@ -590,23 +615,24 @@ async function fetchRanges(
   args.signal?.addEventListener('abort', onAbort);
   const hashers = plan.ranges.map(() => new CompositeHasher(plan.partSize));
   let failure: unknown = null;
+  // A range still reading when another fails is stopped at once, the first one's stream too.
+  if (args.signal?.aborted) stop.abort();
+  stop.signal.addEventListener('abort', () => firstBody.destroy(), { once: true });
   const one = async (i: number): Promise<void> => {
     const range = plan.ranges[i];
-    let body = firstBody;
+    let body: Readable | undefined = i === 0 ? firstBody : undefined;
     try {
       if (i > 0) {
         const r = await getAsPlanned(client, { ...args, signal: stop.signal }, range);
         body = r.Body as Readable;
-        if (!rangeOf(r, range, args)) {
-          throw new SyncError(`${args.rel} was not downloaded: the server sent the whole object for a request of bytes ${range[0]}-${range[1]}; run the sync again.`);
-        }
+        if (!rangeOf(r, range, args)) throw wholeInsteadOfRange(args.rel, range);
       }
-      const end = await writeAndHash(body, fh, hashers[i], { onBytes, signal: stop.signal, position: range[0], flusher });
+      const end = await writeAndHash(body!, fh, hashers[i], { onBytes, signal: stop.signal, position: range[0], ...disk });
       if (end !== range[1] + 1) {
-        throw Object.assign(new Error(`body of ${args.rel} (bytes ${range[0]}-${range[1]}) ended after ${end - range[0]} bytes`), { code: 'ECONNRESET' });
+        throw Object.assign(new Error(`the server sent ${end - range[0]} bytes of ${args.rel} instead of ${range[1] - range[0] + 1} (bytes ${range[0]}-${range[1]})`), { code: 'ECONNRESET' });
       }
     } finally {
-      body.destroy(); // the first body, too, whatever happened
+      body?.destroy();
     }
   };
   try {
