@@ -2,7 +2,7 @@
 // engine wired to it, and the built CLI run as a user would run it.
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -131,4 +131,14 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * The ETag S3 gives `body` uploaded in parts of `partSize` — md5(md5(part1)..md5(partN))-N —
+ * computed the plain way, independently of the code under test.
+ */
+export function referenceCompositeEtag(body: Buffer, partSize: number): string {
+  const digests: Buffer[] = [];
+  for (let i = 0; i < body.length; i += partSize) digests.push(createHash('md5').update(body.subarray(i, i + partSize)).digest());
+  return `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;
 }

@@ -6,7 +6,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashMismatchError } from '../../src/main/sync/errors';
 import { MiB } from '../../src/main/sync/md5';
-import { engineFor, getText, newBucket, putObject, rawClient, readTree, remoteTree, s3env, tmpDir, writeTree } from '../helpers';
+import { engineFor, getText, newBucket, putObject, rawClient, readTree, referenceCompositeEtag, remoteTree, s3env, tmpDir, writeTree } from '../helpers';
 import { createS3Client } from '../../src/main/sync/s3';
 import { startFaultProxy } from '../faults/proxy';
 import { gcBallastHeld } from '../../src/main/sync/memory';
@@ -51,13 +51,6 @@ function counted() {
     { step: 'initialize' },
   );
   return { c, seen };
-}
-
-/** The ETag S3 gives `body` uploaded in parts of `partSize`: md5(md5(part1)..md5(partN))-N. */
-function compositeEtag(body: Buffer, partSize: number): string {
-  const digests: Buffer[] = [];
-  for (let i = 0; i < body.length; i += partSize) digests.push(createHash('md5').update(body.subarray(i, i + partSize)).digest());
-  return `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;
 }
 
 describe('push and pull', () => {
@@ -139,7 +132,7 @@ describe('push and pull', () => {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}big.bin` }));
     expect(head.ETag).toMatch(/-3"$/);
     // The composite ETag of exactly these bytes, and the part size that lets anyone recompute it.
-    expect(head.ETag).toBe(`"${compositeEtag(big, 5 * MiB)}"`);
+    expect(head.ETag).toBe(`"${referenceCompositeEtag(big, 5 * MiB)}"`);
     expect(head.Metadata?.['s3lync-part-size']).toBe(String(5 * MiB));
     const again = await engine.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
     expect(again.plan.operations).toEqual([]);
@@ -174,7 +167,7 @@ describe('multipart uploads under memory pressure', () => {
     expect((await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).ok).toBe(true);
     engine.close();
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}big.bin` }));
-    expect(head.ETag).toBe(`"${compositeEtag(body, 5 * MiB)}"`);
+    expect(head.ETag).toBe(`"${referenceCompositeEtag(body, 5 * MiB)}"`);
     // The MD5 the upload computed (and remembered in the hash cache) is the file's real one.
     const [cacheFile] = await fs.readdir(path.join(dataDir, 'hash-cache'));
     const cache = JSON.parse(await fs.readFile(path.join(dataDir, 'hash-cache', cacheFile), 'utf8'));
@@ -251,7 +244,7 @@ describe('multipart objects written by other tools (no metadata)', () => {
     const { root, prefix } = await fresh('composite-only');
     const body = randomBytes(40 * MiB + 5); // several 1 MiB write batches, past a part boundary
     await putMultipart(`${prefix}blob.bin`, body, 8 * MiB);
-    const etag = compositeEtag(body, 8 * MiB);
+    const etag = referenceCompositeEtag(body, 8 * MiB);
     // The download takes the object's time, and hashes of files younger than 2 s (whole-second
     // mtimes) are not remembered (racy): let the object age first (its time may be rounded up
     // to the next second).
@@ -305,7 +298,7 @@ describe('multipart objects written by other tools (no metadata)', () => {
     const pushed = await (await e2.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).run();
     expect(pushed.ok).toBe(true);
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}blob.bin` }));
-    expect(head.ETag).toBe(`"${compositeEtag(edited, 16 * MiB)}"`);
+    expect(head.ETag).toBe(`"${referenceCompositeEtag(edited, 16 * MiB)}"`);
     expect(head.Metadata?.['s3lync-part-size']).toBe(String(16 * MiB));
     e2.close();
     second.c.destroy();
@@ -354,7 +347,7 @@ describe('multipart objects written by other tools (no metadata)', () => {
     expect(await fs.readdir(root)).toEqual(['blob.bin']); // no temp file left
     const [knownFile] = await fs.readdir(path.join(dataDir, 'remote-cache'));
     const known = JSON.parse(await fs.readFile(path.join(dataDir, 'remote-cache', knownFile), 'utf8'));
-    expect(known.rows[`${prefix}blob.bin`]).toEqual([compositeEtag(body, 8 * MiB), '', 8 * MiB]);
+    expect(known.rows[`${prefix}blob.bin`]).toEqual([referenceCompositeEtag(body, 8 * MiB), '', 8 * MiB]);
     engine.close();
     c.destroy();
   });

@@ -378,9 +378,8 @@ export async function downloadFile(
     const plan = rangePlan(args.expect.size, args.expect.etag, args.rangedThreshold);
     const first = await getAsPlanned(client, args, plan?.ranges[0]);
     const bodies: Readable[] = [first.Body as Readable];
-    const r = first;
-    const metadata = lowerKeys(r.Metadata ?? {});
-    const encryption = r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption;
+    const metadata = lowerKeys(first.Metadata ?? {});
+    const encryption = first.SSECustomerAlgorithm ? 'SSE-C' : first.ServerSideEncryption;
     // Composite ETags are computed only when nothing better can verify the object.
     const parts = multipartCount(args.expect.etag);
     const stated = statedMd5Of(metadata);
@@ -419,7 +418,7 @@ export async function downloadFile(
             // Needs the whole-file MD5 (or cannot tell its part size): the rest, in order.
             const rest = await getAsPlanned(client, args, [at, args.expect.size - 1]);
             bodies.push(rest.Body as Readable);
-            if (!rangeOf(rest, [at, args.expect.size - 1], args)) throw wholeInsteadOfRange(args.rel, [at, args.expect.size - 1]);
+            requireRange(rest, [at, args.expect.size - 1], args);
             at = await writeAndHash(bodies[1], fh, hasher, { onBytes, signal: args.signal, position: at, flusher, pace });
           }
           got = hasher.digest();
@@ -429,7 +428,7 @@ export async function downloadFile(
         flushFailure = await flusher.settle().then(() => null, (e: unknown) => e ?? new Error(`${args.rel} could not be flushed to disk`));
       }
       if (flushFailure) throw flushFailure;
-      const total = ranged ? args.expect.size : r.ContentLength;
+      const total = ranged ? args.expect.size : first.ContentLength;
       if (total !== undefined && got.size !== total) {
         throw Object.assign(new Error(`body of ${args.rel} ended after ${got.size} of ${total} bytes`), { code: 'ECONNRESET' });
       }
@@ -541,7 +540,7 @@ export async function writeAndHash(
   const pace = args.pace ?? { slow: false };
   let position = args.position;
   for await (const chunk of body) {
-    if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
+    if (args.signal?.aborted) throw cancelled();
     const data = chunk as Buffer;
     hasher.update(data); // exactly the bytes written next, in file order
     let off = 0;
@@ -591,8 +590,11 @@ export function rangeOf(r: Pick<GetObjectCommandOutput, 'ContentRange' | 'Conten
   return range;
 }
 
-function wholeInsteadOfRange(rel: string, range: Range): SyncError {
-  return new SyncError(`${rel} was not downloaded: the server sent the whole object for a request of bytes ${range[0]}-${range[1]}; run the sync again.`);
+/** Like rangeOf, for a range that is not the first: the whole object instead is an error too. */
+function requireRange(r: Pick<GetObjectCommandOutput, 'ContentRange' | 'ContentLength'>, range: Range, args: { rel: string; expect: { size: number } }): void {
+  if (!rangeOf(r, range, args)) {
+    throw new SyncError(`${args.rel} was not downloaded: the server sent the whole object for a request of bytes ${range[0]}-${range[1]}; run the sync again.`);
+  }
 }
 
 /**
@@ -625,7 +627,7 @@ async function fetchRanges(
       if (i > 0) {
         const r = await getAsPlanned(client, { ...args, signal: stop.signal }, range);
         body = r.Body as Readable;
-        if (!rangeOf(r, range, args)) throw wholeInsteadOfRange(args.rel, range);
+        requireRange(r, range, args);
       }
       const end = await writeAndHash(body!, fh, hashers[i], { onBytes, signal: stop.signal, position: range[0], ...disk });
       if (end !== range[1] + 1) {
@@ -644,11 +646,16 @@ async function fetchRanges(
         }),
       ),
     );
-    if (failure) throw args.signal?.aborted ? Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' }) : failure;
+    if (failure) throw args.signal?.aborted ? cancelled() : failure;
     return { md5: '', size: args.expect.size, composite: { [plan.partSize]: compositeEtag(hashers.flatMap((h) => h.parts())) } };
   } finally {
     args.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** What a transfer throws when the sync's signal is aborted. */
+function cancelled(): Error {
+  return Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
 }
 
 /** SSE-KMS (aws:kms, aws:kms:dsse) and SSE-C objects: their ETag is not an MD5 of the content. */
@@ -690,7 +697,7 @@ async function md5OfObject(
   try {
     const hasher = new StreamingHasher();
     for await (const chunk of body) {
-      if (args.signal?.aborted) throw Object.assign(new Error('The sync was cancelled.'), { name: 'AbortError' });
+      if (args.signal?.aborted) throw cancelled();
       hasher.update(chunk as Buffer);
     }
     if (hasher.size !== args.expect.size) {
