@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/main/sync/s3';
 import { engineFor, newBucket, putObject, rawClient, readTree, remoteTree, s3env, tmpDir, writeTree } from '../helpers';
+import { disableDirect } from '../../src/main/sync/direct';
 
 const client = rawClient();
 let bucket: string;
@@ -32,6 +33,8 @@ function faultyClient(fail: (command: string, key: string | undefined) => boolea
     },
     { step: 'initialize', name: 'inject-fault' },
   );
+  // Faults are injected in SDK middleware, which direct requests (direct.ts) do not pass.
+  disableDirect(c);
   return c;
 }
 

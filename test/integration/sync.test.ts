@@ -10,6 +10,7 @@ import { engineFor, getText, newBucket, putObject, rawClient, readTree, referenc
 import { createS3Client } from '../../src/main/sync/s3';
 import { startFaultProxy } from '../faults/proxy';
 import { gcBallastHeld } from '../../src/main/sync/memory';
+import { disableDirect, observeDirect } from '../../src/main/sync/direct';
 
 const client = rawClient();
 let bucket: string;
@@ -50,6 +51,11 @@ function counted() {
     },
     { step: 'initialize' },
   );
+  // Calls answered directly (direct.ts) bypass the middleware; they are counted too.
+  observeDirect(c, (command) => {
+    if (command === 'HeadObjectCommand') seen.heads++;
+    if (command === 'GetObjectCommand') seen.gets++;
+  });
   return { c, seen };
 }
 
@@ -648,6 +654,7 @@ describe('hash cache, names and retries', () => {
       },
       { step: 'initialize', name: 'slowdown' },
     );
+    disableDirect(c); // the throttling is injected in SDK middleware, which direct requests do not pass
     const engine = engineFor(await tmpDir('d'), { client: c });
     const r = await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
     expect(r.ok).toBe(true);

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/main/sync/s3';
 import { engineFor, newBucket, putObject, rawClient, readTree, remoteTree, s3env, tmpDir, writeTree, type Tree } from '../helpers';
+import { disableDirect } from '../../src/main/sync/direct';
 
 type Action =
   | { side: 'local' | 'remote'; write: string; content: string }
@@ -229,6 +230,7 @@ describe('two-way sync scenarios', () => {
       },
       { step: 'initialize', name: 'fail-puts' },
     );
+    disableDirect(faulty); // the failure is injected in SDK middleware, which direct requests do not pass
     const bad = engineFor(data, { client: faulty });
     const r = await bad.sync(spec);
     expect(r.ok).toBe(false);

@@ -19,6 +19,7 @@ import { parseListPage, type FastPage } from './list-xml';
 import { SyncError, httpStatus } from './errors';
 import { cleanEtag } from './md5';
 import { compactMemory } from './memory';
+import { directHead, enableDirect } from './direct';
 
 export interface ConnectionOptions {
   region?: string;
@@ -48,6 +49,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export function createS3Client(opts: ConnectionOptions = {}): S3Client {
   const endpoint = resolveEndpoint(opts);
   const maxSockets = opts.maxSockets ?? 64;
+  const handler = new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    connectionTimeout: 10_000,
+    requestTimeout: opts.requestTimeoutMs ?? 120_000,
+  });
   const config: S3ClientConfig = {
     endpoint,
     forcePathStyle: opts.pathStyle ?? false,
@@ -56,12 +63,7 @@ export function createS3Client(opts: ConnectionOptions = {}): S3Client {
     followRegionRedirects: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-      connectionTimeout: 10_000,
-      requestTimeout: opts.requestTimeoutMs ?? 120_000,
-    }),
+    requestHandler: handler,
   };
   const region = opts.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
   if (region) config.region = region;
@@ -85,6 +87,7 @@ export function createS3Client(opts: ConnectionOptions = {}): S3Client {
     },
     { step: 'build', name: 's3lyncContentMd5ForDeleteObjects', priority: 'low' },
   );
+  enableDirect(client, handler);
   return client;
 }
 
@@ -232,7 +235,7 @@ export interface HeadResult {
 /** HEAD an object; null when it does not exist. Access denied and other errors are thrown. */
 export async function headObject(client: S3Client, bucket: string, key: string, partNumber?: number): Promise<HeadResult | null> {
   try {
-    const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: partNumber }));
+    const r = (partNumber === undefined ? await directHead(client, { Bucket: bucket, Key: key }) : null) ?? (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: partNumber })));
     return {
       size: r.ContentLength ?? 0,
       etag: cleanEtag(r.ETag),

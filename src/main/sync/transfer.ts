@@ -36,6 +36,7 @@ import {
 import { BALLAST_MIN_BYTES, holdGcBallast } from './memory';
 import { ensureParentInside } from './paths';
 import { lowerKeys } from './s3';
+import { directGet, directPut } from './direct';
 import type { Semaphore } from './concurrency';
 import { runPool } from './concurrency';
 import { tempNameFor } from './store';
@@ -140,17 +141,8 @@ async function uploadSingle(
     if (body.length !== after.size || !sameIdentity(before, after)) throw new FileChangedError(args.rel);
     const md5 = createHash('md5').update(body).digest('hex');
     await args.beforeCommit?.();
-    const r = await client.send(
-      new PutObjectCommand({
-        Bucket: args.bucket,
-        Key: args.key,
-        Body: body,
-        ContentLength: body.length,
-        ContentMD5: hexToBase64(md5),
-        Metadata: md5Metadata(md5),
-      }),
-      { abortSignal: args.signal },
-    );
+    const input = { Bucket: args.bucket, Key: args.key, Body: body, ContentMD5: hexToBase64(md5), Metadata: md5Metadata(md5) };
+    const r = (await directPut(client, input, args.signal)) ?? (await client.send(new PutObjectCommand({ ...input, ContentLength: body.length }), { abortSignal: args.signal }));
     const etag = cleanEtag(r.ETag);
     if (isPlainMd5(etag) && etag !== md5 && !r.ServerSideEncryption?.includes('kms') && !r.SSECustomerAlgorithm) {
       throw new HashMismatchError(`s3://${args.bucket}/${args.key}`, md5, etag);
@@ -663,22 +655,23 @@ export function encryptedEtag(encryption: string | undefined): boolean {
   return !!encryption && (encryption.includes('kms') || encryption === 'SSE-C');
 }
 
+/** What a GET answered, from a direct request or the SDK. */
+type ObjectResponse = Pick<GetObjectCommandOutput, 'ContentLength' | 'ContentRange' | 'ETag' | 'Metadata' | 'SSECustomerAlgorithm'> & { ServerSideEncryption?: string; Body?: unknown };
+
 /** GET of the object exactly as the plan saw it (If-Match its ETag); `range` inclusive. */
 async function getAsPlanned(
   client: S3Client,
   args: { bucket: string; key: string; rel: string; expect: { etag: string }; signal?: AbortSignal },
   range?: [number, number],
-): Promise<GetObjectCommandOutput> {
+): Promise<ObjectResponse> {
+  const input = {
+    Bucket: args.bucket,
+    Key: args.key,
+    IfMatch: args.expect.etag ? `"${args.expect.etag}"` : undefined,
+    Range: range ? `bytes=${range[0]}-${range[1]}` : undefined,
+  };
   try {
-    return await client.send(
-      new GetObjectCommand({
-        Bucket: args.bucket,
-        Key: args.key,
-        IfMatch: args.expect.etag ? `"${args.expect.etag}"` : undefined,
-        Range: range ? `bytes=${range[0]}-${range[1]}` : undefined,
-      }),
-      { abortSignal: args.signal },
-    );
+    return (await directGet(client, input, args.signal)) ?? (await client.send(new GetObjectCommand(input), { abortSignal: args.signal }));
   } catch (err) {
     if (httpStatus(err) === 412) {
       throw new ChangedDuringSyncError(`${args.rel} changed on S3 while the sync ran, so it was not downloaded; run the sync again.`);
