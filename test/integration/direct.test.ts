@@ -5,9 +5,11 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directGet, directHead, directPut, directRoute, directStats, encodeKey, routeOf } from '../../src/main/sync/direct';
+import { directGet, directHead, directPut, directRoute, directStats, encodeKey, routeOf, type DirectResult } from '../../src/main/sync/direct';
 import { createS3Client, headObject, listAll } from '../../src/main/sync/s3';
 import { startFaultProxy } from '../faults/proxy';
 import { engineFor, newBucket, rawClient, readTree, s3env, tmpDir, writeTree } from '../helpers';
@@ -26,6 +28,12 @@ async function bodyOf(b: unknown): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The answer of a direct call that must have been answered directly. */
+function value<T>(r: DirectResult<T>): T {
+  if (!r.ok) throw new Error(`not answered directly (sent: ${r.sent})`);
+  return r.value;
+}
+
 const md5b64 = (b: Buffer) => createHash('md5').update(b).digest('base64');
 
 // Keys whose encoding differs between naive and S3's rules: space, plus, percent, the characters
@@ -37,7 +45,7 @@ describe('direct requests', () => {
     const fresh = rawClient();
     const other = await newBucket(fresh);
     expect(directRoute(fresh, other)).toBeUndefined();
-    expect(await directGet(fresh, { Bucket: other, Key: 'x' })).toBeNull(); // no route: the SDK's turn
+    expect(await directGet(fresh, { Bucket: other, Key: 'x' })).toEqual({ ok: false, sent: false }); // no route: the SDK's turn
     await listAll(fresh, other, '');
     const route = directRoute(fresh, other)!;
     const e = new URL(s3env().endpoint);
@@ -50,9 +58,8 @@ describe('direct requests', () => {
     const before = { ...directStats };
     for (const [i, key] of TRICKY.entries()) {
       const body = randomBytes(100 + i);
-      const put = await directPut(client, { Bucket: bucket, Key: `d/${key}`, Body: body, ContentMD5: md5b64(body), Metadata: { 's3lync-md5': 'abc' } });
-      expect(put, key).not.toBeNull();
-      expect(put!.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
+      const put = value(await directPut(client, { Bucket: bucket, Key: `d/${key}`, Body: body, ContentMD5: md5b64(body), Metadata: { 's3lync-md5': 'abc' } }));
+      expect(put.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
       // The SDK reads back what was written directly...
       const viaSdk = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `d/${key}` }));
       expect(Buffer.from(await viaSdk.Body!.transformToByteArray()).equals(body), key).toBe(true);
@@ -60,12 +67,11 @@ describe('direct requests', () => {
       // ...and direct reads see what the SDK wrote.
       const sdkBody = randomBytes(50 + i);
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: `s/${key}`, Body: sdkBody, Metadata: { 's3lync-md5': 'def' } }));
-      const got = await directGet(client, { Bucket: bucket, Key: `s/${key}` });
-      expect(got, key).not.toBeNull();
-      expect((await bodyOf(got!.Body)).equals(sdkBody), key).toBe(true);
-      expect(got!.Metadata).toEqual({ 's3lync-md5': 'def' });
-      expect(got!.ContentLength).toBe(sdkBody.length);
-      const head = await directHead(client, { Bucket: bucket, Key: `s/${key}` });
+      const got = value(await directGet(client, { Bucket: bucket, Key: `s/${key}` }));
+      expect((await bodyOf(got.Body)).equals(sdkBody), key).toBe(true);
+      expect(got.Metadata).toEqual({ 's3lync-md5': 'def' });
+      expect(got.ContentLength).toBe(sdkBody.length);
+      const head = value(await directHead(client, { Bucket: bucket, Key: `s/${key}` }));
       const sdkHead = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `s/${key}` }));
       expect(head).toMatchObject({ ContentLength: sdkHead.ContentLength, ETag: sdkHead.ETag, Metadata: sdkHead.Metadata });
       expect(head!.LastModified?.getTime()).toBe(sdkHead.LastModified?.getTime());
@@ -80,6 +86,7 @@ describe('direct requests', () => {
   });
 
   it('encode keys as the SDK puts them on the wire', async () => {
+    for (const key of TRICKY) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `d/${key}`, Body: 'x' }));
     const paths: string[] = [];
     const spy = createS3Client({ endpoint: s3env().endpoint, pathStyle: true, region: s3env().region, credentials: { accessKeyId: s3env().accessKeyId, secretAccessKey: s3env().secretAccessKey } });
     spy.middlewareStack.add(
@@ -99,15 +106,21 @@ describe('direct requests', () => {
     const body = randomBytes(1000);
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'r.bin', Body: body }));
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    const part = await directGet(client, { Bucket: bucket, Key: 'r.bin', Range: 'bytes=100-199', IfMatch: etag });
-    expect(part!.ContentRange).toBe('bytes 100-199/1000');
-    expect((await bodyOf(part!.Body)).equals(body.subarray(100, 200))).toBe(true);
-    const before = directStats.fallback;
-    expect(await directGet(client, { Bucket: bucket, Key: 'r.bin', IfMatch: '"00000000000000000000000000000000"' })).toBeNull();
-    expect(directStats.fallback).toBe(before + 1);
+    const part = value(await directGet(client, { Bucket: bucket, Key: 'r.bin', Range: 'bytes=100-199', IfMatch: etag }));
+    expect(part.ContentRange).toBe('bytes 100-199/1000');
+    expect((await bodyOf(part.Body)).equals(body.subarray(100, 200))).toBe(true);
+    const before = { ...directStats };
+    expect(await directGet(client, { Bucket: bucket, Key: 'r.bin', IfMatch: '"00000000000000000000000000000000"' })).toEqual({ ok: false, sent: true });
+    expect(directStats.fallback).toBe(before.fallback + 1);
     expect(directRoute(client, bucket)).toBeDefined(); // a precondition failure says nothing about the route
-    // A missing object: HEAD falls back and the SDK answers "not there" as before.
+    // ...and through the engine's GET it is the SDK's 412: "changed on S3".
+    // A missing object: a direct HEAD answers "not there" (404 on a route a listing taught).
+    expect(value(await directHead(client, { Bucket: bucket, Key: 'missing-object' }))).toBeNull();
     expect(await headObject(client, bucket, 'missing-object')).toBeNull();
+    expect(directStats.fallback).toBe(before.fallback + 1);
+    expect(directRoute(client, bucket)).toBeDefined();
+    // An empty key would address the bucket itself: never sent directly.
+    expect(await directHead(client, { Bucket: bucket, Key: '' })).toEqual({ ok: false, sent: false });
   });
 
   it('are off with S3LYNC_DIRECT=0', async () => {
@@ -117,6 +130,14 @@ describe('direct requests', () => {
       await listAll(off, bucket, '');
       expect(directRoute(off, bucket)).toBeUndefined();
       off.destroy();
+      const src = await tmpDir('off');
+      await writeTree(src, { 'a.txt': 'a', 'b.txt': 'b' });
+      const engine = engineFor(await tmpDir('d'));
+      const before = { ...directStats };
+      expect((await engine.sync({ direction: 'push', localPath: src, remote: `s3://${bucket}/off/` })).ok).toBe(true);
+      expect((await engine.sync({ direction: 'pull', localPath: await tmpDir('off-dst'), remote: `s3://${bucket}/off/` })).ok).toBe(true);
+      expect(directStats).toEqual(before);
+      engine.close();
     } finally {
       delete process.env.S3LYNC_DIRECT;
     }
@@ -163,6 +184,111 @@ describe('direct requests', () => {
       expect((await fs.readdir(dst)).filter((n) => n.includes('s3lync'))).toEqual([]); // no temp files
       engine.close();
     } finally {
+      await proxy.close();
+    }
+  });
+});
+
+/**
+ * A loopback proxy in front of the real server that misbehaves for chosen keys: `lie-*` PUTs get
+ * 200 with an error document and no ETag (some gateways do this), `moved-*` a 301, `denied-*` a
+ * 403 SignatureDoesNotMatch, `slow-*` an answer only after 2 s. Everything else passes through.
+ */
+async function misbehavingProxy(upstream: string) {
+  const up = new URL(upstream);
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    const xml = (status: number, code: string, extra: Record<string, string> = {}) => {
+      const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`;
+      res.writeHead(status, { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)), ...extra });
+      res.end(body);
+    };
+    const pass = () => {
+      const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      fwd.on('error', () => res.destroy());
+      req.pipe(fwd);
+    };
+    const after = (fn: () => void) => req.on('end', fn).resume();
+    if (url.includes('/lie-') && req.method === 'PUT') return void after(() => xml(200, 'InternalError'));
+    if (url.includes('/moved-')) return void after(() => xml(301, 'PermanentRedirect'));
+    if (url.includes('/denied-')) return void after(() => xml(403, 'SignatureDoesNotMatch'));
+    if (url.includes('/slow-')) return void after(() => setTimeout(() => xml(503, 'SlowDown'), 2000));
+    pass();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    }) };
+}
+
+describe('direct requests against a misbehaving server', () => {
+  const e = s3env();
+  const through = (endpoint: string) => createS3Client({ endpoint, pathStyle: true, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey }, maxAttempts: 2 });
+
+  it('never take a 200 without an ETag (an error document) for a stored upload; the upload fails clearly', async () => {
+    const proxy = await misbehavingProxy(e.endpoint);
+    const c = through(proxy.endpoint);
+    try {
+      await listAll(c, bucket, '');
+      const body = Buffer.from('not stored');
+      expect(await directPut(c, { Bucket: bucket, Key: 'lie-1.txt', Body: body, ContentMD5: md5b64(body), Metadata: {} })).toEqual({ ok: false, sent: true });
+      const src = await tmpDir('lie');
+      await writeTree(src, { 'lie-2.txt': 'never stored', 'fine.txt': 'stored' });
+      const engine = engineFor(await tmpDir('d'), { client: c });
+      const r = await engine.sync({ direction: 'push', localPath: src, remote: `s3://${bucket}/liar/` });
+      expect(r.ok).toBe(false);
+      expect(r.failed.map((f) => f.operation.path)).toEqual(['lie-2.txt']);
+      expect(r.failed[0].message).not.toMatch(/\n\s+at /); // a sentence, not a stack trace
+      expect((await listAll(client, bucket, 'liar/')).map((o) => o.key)).toEqual(['liar/fine.txt']);
+      engine.close();
+    } finally {
+      c.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('forget the route on a redirect, and after three refusals in a row; a listing teaches it again', async () => {
+    const proxy = await misbehavingProxy(e.endpoint);
+    const c = through(proxy.endpoint);
+    try {
+      await listAll(c, bucket, '');
+      expect(await directHead(c, { Bucket: bucket, Key: 'moved-x' })).toEqual({ ok: false, sent: true });
+      expect(directRoute(c, bucket)).toBeUndefined();
+      await listAll(c, bucket, '');
+      expect(directRoute(c, bucket)).toBeDefined();
+      for (let i = 0; i < 2; i++) expect(await directHead(c, { Bucket: bucket, Key: `denied-${i}` })).toEqual({ ok: false, sent: true });
+      expect(directRoute(c, bucket)).toBeDefined(); // one object refused is not the route's fault...
+      expect(await directHead(c, { Bucket: bucket, Key: 'denied-2' })).toEqual({ ok: false, sent: true });
+      expect(directRoute(c, bucket)).toBeUndefined(); // ...three in a row are
+      await listAll(c, bucket, '');
+      await directHead(c, { Bucket: bucket, Key: 'denied-3' });
+      await directHead(c, { Bucket: bucket, Key: 'denied-4' });
+      await directHead(c, { Bucket: bucket, Key: 'plain.txt' }); // a success in between resets the count
+      await directHead(c, { Bucket: bucket, Key: 'denied-5' });
+      expect(directRoute(c, bucket)).toBeDefined();
+    } finally {
+      c.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('stop at once when the sync is cancelled mid-request', async () => {
+    const proxy = await misbehavingProxy(e.endpoint);
+    const c = through(proxy.endpoint);
+    try {
+      await listAll(c, bucket, '');
+      const cancel = new AbortController();
+      const started = Date.now();
+      setTimeout(() => cancel.abort(), 100);
+      expect(await directGet(c, { Bucket: bucket, Key: 'slow-1' }, cancel.signal)).toEqual({ ok: false, sent: true });
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(await directGet(c, { Bucket: bucket, Key: 'slow-2' }, cancel.signal)).toEqual({ ok: false, sent: false });
+    } finally {
+      c.destroy();
       await proxy.close();
     }
   });

@@ -58,6 +58,7 @@ const COMMAND = { GET: 'GetObjectCommand', PUT: 'PutObjectCommand', HEAD: 'HeadO
 class Direct {
   readonly routes = new Map<string, DirectRoute>();
   readonly observers: Array<(command: string, input: { Bucket: string; Key: string }) => void> = [];
+  private readonly strikes = new Map<string, number>();
   private readonly signers = new Map<string, SignatureV4>();
   constructor(
     private readonly client: S3Client,
@@ -75,46 +76,76 @@ class Direct {
   }
 
   /**
-   * One direct request. Resolves to the response when its status is one of `ok`; otherwise (or
-   * on any failure) consumes what came back and resolves to null, and the caller uses the SDK.
+   * One direct request: `{ ok: true, response }` when `accept` takes the response; otherwise
+   * (or on any failure) what came back is disposed of and `{ ok: false, sent }` tells whether a
+   * request went out (so a caller can re-check what it checked before), and the SDK takes over.
    */
-  async send(bucket: string, key: string, method: 'GET' | 'PUT' | 'HEAD', headers: Record<string, string>, ok: number[], body?: Buffer, signal?: AbortSignal) {
+  async send(bucket: string, key: string, method: 'GET' | 'PUT' | 'HEAD', headers: Record<string, string>, accept: (r: Response) => boolean, body?: Buffer, signal?: AbortSignal): Promise<Sent> {
     const route = this.routes.get(bucket);
-    if (!route || signal?.aborted) return null;
-    const request: SignableRequest = {
-      method,
-      protocol: route.protocol,
-      hostname: route.hostname,
-      port: route.port,
-      path: `${route.basePath}/${encodeKey(key)}`,
-      query: {},
-      headers: { ...headers, host: route.host, 'x-amz-content-sha256': body ? createHash('sha256').update(body).digest('hex') : EMPTY_SHA256 },
-      body,
-    };
-    if (body) request.headers['content-length'] = String(body.length);
-    let response: { statusCode: number; headers: Record<string, string>; body?: unknown };
+    // An empty key would address the bucket itself (a listing, HeadBucket): never ours to send.
+    if (!route || !key || signal?.aborted) return NOT_SENT;
+    let response: Response;
     try {
+      const request: SignableRequest = {
+        method,
+        protocol: route.protocol,
+        hostname: route.hostname,
+        port: route.port,
+        path: `${route.basePath}/${encodeKey(key)}`,
+        query: {},
+        headers: { ...headers, host: route.host, 'x-amz-content-sha256': body ? createHash('sha256').update(body).digest('hex') : EMPTY_SHA256 },
+        body,
+      };
+      if (body) request.headers['content-length'] = String(body.length);
       const offset = (this.client.config as unknown as { systemClockOffset?: number }).systemClockOffset ?? 0;
       const signed = (await this.signer(route.region).sign(request as never, { signingDate: new Date(Date.now() + offset) })) as unknown as SignableRequest;
       ({ response } = await this.sender.handle(signed, { abortSignal: signal }));
     } catch {
       directStats.fallback++;
-      return null;
+      return SENT_FAILED;
     }
-    const streamed = typeof (response.body as Readable | undefined)?.on === 'function';
-    if (ok.includes(response.statusCode) && (method !== 'GET' || streamed)) {
+    const stream = typeof (response.body as Readable | undefined)?.on === 'function' ? (response.body as Readable) : null;
+    if (accept(response) && (method !== 'GET' || stream)) {
       directStats.direct++;
-      for (const o of this.observers) o(COMMAND[method], { Bucket: bucket, Key: key });
-      return response;
+      this.strikes.delete(bucket);
+      for (const o of this.observers) {
+        try {
+          o(COMMAND[method], { Bucket: bucket, Key: key });
+        } catch {
+          // an observer's failure is not the request's
+        }
+      }
+      return { ok: true, response };
     }
-    // Redirected, refused or not understood: this route may be wrong (a bucket moved region, a
-    // key our encoding disagrees on); the SDK takes the call, and the next listing re-learns.
-    if (response.statusCode < 500 && response.statusCode !== 404 && response.statusCode !== 412 && response.statusCode !== 429) this.routes.delete(bucket);
-    if (streamed) (response.body as Readable).resume();
+    const status = response.statusCode;
+    // A redirect means the bucket lives elsewhere now; refusals that are not about one object
+    // (signature, clock, credentials) repeated three times in a row mean the route or its signing
+    // is wrong. Either way the SDK takes the calls until the next listing teaches the route again.
+    if (status >= 300 && status < 400) this.routes.delete(bucket);
+    else if (status >= 400 && status < 500 && ![404, 409, 412, 416, 429].includes(status)) {
+      const n = (this.strikes.get(bucket) ?? 0) + 1;
+      this.strikes.set(bucket, n);
+      if (n >= 3) {
+        this.routes.delete(bucket);
+        this.strikes.delete(bucket);
+      }
+    }
+    // A small error document is read to the end (the socket is reused); anything else — a
+    // success we did not expect, a large or unsized body — is cut off.
+    const length = Number(response.headers['content-length']);
+    if (stream) {
+      if (status >= 300 && Number.isFinite(length) && length <= 64 * 1024) stream.resume();
+      else stream.destroy();
+    }
     directStats.fallback++;
-    return null;
+    return SENT_FAILED;
   }
 }
+
+type Response = { statusCode: number; headers: Record<string, string>; body?: unknown };
+type Sent = { ok: true; response: Response } | { ok: false; sent: boolean };
+const NOT_SENT: Sent = { ok: false, sent: false };
+const SENT_FAILED: Sent = { ok: false, sent: true };
 
 const registry = new WeakMap<S3Client, Direct>();
 
@@ -145,14 +176,33 @@ export function enableDirect(client: S3Client, handler: NodeHttpHandler): void {
   );
 }
 
-/** The route a signed SDK listing request of a bucket shows; null when it cannot be used. */
-export function routeOf(request: { protocol?: string; hostname?: string; port?: number; path?: string; headers?: Record<string, string> }): DirectRoute | null {
+/** Query parameters a ListObjectsV2 request has of its own; any other came with the endpoint. */
+const LIST_QUERY = new Set(['list-type', 'prefix', 'continuation-token', 'start-after', 'max-keys', 'delimiter', 'encoding-type', 'fetch-owner', 'x-id']);
+
+/**
+ * The route a signed SDK listing request of a bucket shows; null when it cannot be reproduced
+ * exactly (not SigV4 for s3, user info or a fragment in the endpoint, query parameters that came
+ * with the endpoint, a path that does not end in the bucket's `/`).
+ */
+export function routeOf(request: {
+  protocol?: string;
+  hostname?: string;
+  port?: number;
+  path?: string;
+  query?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  username?: string;
+  password?: string;
+  fragment?: string;
+}): DirectRoute | null {
   const headers = request.headers ?? {};
   const auth = headers.authorization ?? headers.Authorization ?? '';
   const region = /^AWS4-HMAC-SHA256 Credential=[^,]*\/\d{8}\/([^/,]+)\/s3\/aws4_request,/.exec(auth)?.[1];
   const host = headers.host ?? headers.Host;
   if (!region || !host || !request.hostname || !request.protocol || !request.path?.endsWith('/')) return null;
   if (request.protocol !== 'http:' && request.protocol !== 'https:') return null;
+  if (request.username || request.password || request.fragment) return null;
+  if (Object.keys(request.query ?? {}).some((k) => !LIST_QUERY.has(k))) return null;
   return { protocol: request.protocol, hostname: request.hostname, port: request.port, host, basePath: request.path.slice(0, -1), region };
 }
 
@@ -228,44 +278,51 @@ function objectHeaders(h: Record<string, string>): DirectObjectHeaders {
   };
 }
 
-/** GET (optionally If-Match / Range); null: use the SDK. */
+/** What a direct call gave: the answer, or nothing (`sent`: a request went out) and the SDK's turn. */
+export type DirectResult<T> = { ok: true; value: T } | { ok: false; sent: boolean };
+
+/** GET (optionally If-Match / Range). */
 export async function directGet(
   client: S3Client,
   input: { Bucket: string; Key: string; IfMatch?: string; Range?: string },
   signal?: AbortSignal,
-): Promise<(DirectObjectHeaders & { Body: Readable }) | null> {
+): Promise<DirectResult<DirectObjectHeaders & { Body: IncomingMessage }>> {
   const direct = registry.get(client);
-  if (!direct) return null;
+  if (!direct) return { ok: false, sent: false };
   const headers: Record<string, string> = {};
   if (input.IfMatch) headers['if-match'] = input.IfMatch;
   if (input.Range) headers.range = input.Range;
-  const response = await direct.send(input.Bucket, input.Key, 'GET', headers, input.Range ? [200, 206] : [200], undefined, signal);
-  if (!response) return null;
-  return { ...objectHeaders(response.headers), Body: response.body as IncomingMessage };
+  const r = await direct.send(input.Bucket, input.Key, 'GET', headers, (res) => res.statusCode === 200 || (!!input.Range && res.statusCode === 206), undefined, signal);
+  if (!r.ok) return r;
+  return { ok: true, value: { ...objectHeaders(r.response.headers), Body: r.response.body as IncomingMessage } };
 }
 
-/** HEAD; null: use the SDK (also for "not found", which the SDK reports in its own way). */
-export async function directHead(client: S3Client, input: { Bucket: string; Key: string }, signal?: AbortSignal): Promise<DirectObjectHeaders | null> {
+/** HEAD; `value` null: no such object (404 on a route a listing taught, as the SDK reports it). */
+export async function directHead(client: S3Client, input: { Bucket: string; Key: string }, signal?: AbortSignal): Promise<DirectResult<DirectObjectHeaders | null>> {
   const direct = registry.get(client);
-  if (!direct) return null;
-  const response = await direct.send(input.Bucket, input.Key, 'HEAD', {}, [200], undefined, signal);
-  if (!response) return null;
-  (response.body as Readable | undefined)?.resume?.();
-  return objectHeaders(response.headers);
+  if (!direct) return { ok: false, sent: false };
+  const r = await direct.send(input.Bucket, input.Key, 'HEAD', {}, (res) => res.statusCode === 200 || res.statusCode === 404, undefined, signal);
+  if (!r.ok) return r;
+  (r.response.body as Readable | undefined)?.resume?.();
+  return { ok: true, value: r.response.statusCode === 404 ? null : objectHeaders(r.response.headers) };
 }
 
-/** PUT of a whole small object with Content-MD5 and metadata; null: use the SDK. */
+/**
+ * PUT of a whole small object with Content-MD5 and metadata. Only a 200 with an ETag and an empty
+ * body counts: some servers answer 200 with an error document (the SDK turns that into a retry).
+ */
 export async function directPut(
   client: S3Client,
   input: { Bucket: string; Key: string; Body: Buffer; ContentMD5: string; Metadata: Record<string, string> },
   signal?: AbortSignal,
-): Promise<DirectObjectHeaders | null> {
+): Promise<DirectResult<DirectObjectHeaders>> {
   const direct = registry.get(client);
-  if (!direct || input.Body.length > DIRECT_PUT_MAX) return null;
+  if (!direct || input.Body.length > DIRECT_PUT_MAX) return { ok: false, sent: false };
   const headers: Record<string, string> = { 'content-md5': input.ContentMD5, 'content-type': 'application/octet-stream' };
   for (const [k, v] of Object.entries(input.Metadata)) headers[`x-amz-meta-${k.toLowerCase()}`] = v;
-  const response = await direct.send(input.Bucket, input.Key, 'PUT', headers, [200], input.Body, signal);
-  if (!response) return null;
-  (response.body as Readable | undefined)?.resume?.();
-  return objectHeaders(response.headers);
+  const accept = (res: Response) => res.statusCode === 200 && !!res.headers.etag && (res.headers['content-length'] ?? '0') === '0' && !res.headers['transfer-encoding'];
+  const r = await direct.send(input.Bucket, input.Key, 'PUT', headers, accept, input.Body, signal);
+  if (!r.ok) return r;
+  (r.response.body as Readable | undefined)?.resume?.();
+  return { ok: true, value: objectHeaders(r.response.headers) };
 }

@@ -53,7 +53,10 @@ export function createS3Client(opts: ConnectionOptions = {}): S3Client {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     connectionTimeout: 10_000,
+    // The handler's requestTimeout only logs a warning; the socket timeout is what abandons a
+    // request (or a body mid-stream) whose socket stays silent, so the retry logic can take over.
     requestTimeout: opts.requestTimeoutMs ?? 120_000,
+    socketTimeout: opts.requestTimeoutMs ?? 120_000,
   });
   const config: S3ClientConfig = {
     endpoint,
@@ -235,7 +238,9 @@ export interface HeadResult {
 /** HEAD an object; null when it does not exist. Access denied and other errors are thrown. */
 export async function headObject(client: S3Client, bucket: string, key: string, partNumber?: number): Promise<HeadResult | null> {
   try {
-    const r = (partNumber === undefined ? await directHead(client, { Bucket: bucket, Key: key }) : null) ?? (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: partNumber })));
+    const direct = partNumber === undefined ? await directHead(client, { Bucket: bucket, Key: key }) : null;
+    if (direct?.ok && direct.value === null) return null;
+    const r = (direct?.ok && direct.value) || (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: partNumber })));
     return {
       size: r.ContentLength ?? 0,
       etag: cleanEtag(r.ETag),

@@ -142,8 +142,12 @@ async function uploadSingle(
     const md5 = createHash('md5').update(body).digest('hex');
     await args.beforeCommit?.();
     const input = { Bucket: args.bucket, Key: args.key, Body: body, ContentMD5: hexToBase64(md5), Metadata: md5Metadata(md5) };
-    const r = (await directPut(client, input, args.signal)) ?? (await client.send(new PutObjectCommand({ ...input, ContentLength: body.length }), { abortSignal: args.signal }));
+    const direct = await directPut(client, input, args.signal);
+    // A direct attempt that went out and failed took time: look again before the SDK writes.
+    if (!direct.ok && direct.sent) await args.beforeCommit?.();
+    const r = direct.ok ? direct.value : await client.send(new PutObjectCommand({ ...input, ContentLength: body.length }), { abortSignal: args.signal });
     const etag = cleanEtag(r.ETag);
+    if (!etag) throw new SyncError(`S3 accepted ${args.rel} without saying what it stored (no ETag), so the upload cannot be verified; run the sync again, and check the server if this repeats.`);
     if (isPlainMd5(etag) && etag !== md5 && !r.ServerSideEncryption?.includes('kms') && !r.SSECustomerAlgorithm) {
       throw new HashMismatchError(`s3://${args.bucket}/${args.key}`, md5, etag);
     }
@@ -671,7 +675,8 @@ async function getAsPlanned(
     Range: range ? `bytes=${range[0]}-${range[1]}` : undefined,
   };
   try {
-    return (await directGet(client, input, args.signal)) ?? (await client.send(new GetObjectCommand(input), { abortSignal: args.signal }));
+    const direct = await directGet(client, input, args.signal);
+    return direct.ok ? direct.value : await client.send(new GetObjectCommand(input), { abortSignal: args.signal });
   } catch (err) {
     if (httpStatus(err) === 412) {
       throw new ChangedDuringSyncError(`${args.rel} changed on S3 while the sync ran, so it was not downloaded; run the sync again.`);
