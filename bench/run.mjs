@@ -544,6 +544,9 @@ async function main() {
         commands[`${label} | SDK ceiling c${c}`] = `node bench/lib/sdk-ceiling.mjs put <endpoint> ${BUCKET} <prefix> $WORK/trees/t1k ${c}   (bare PutObject loop; files read into memory first; process wall time reported, and the loop's own timer)`;
         await measure({ caseId: 'up-1k', tool: `SDK c${c}`, round, cmd: process.execPath, args, env: sdkEnv, timeoutSec: 300, counter: accessLog, note: 'wall incl. node start-up and reading the files' });
       }
+      const rawArgs = [SDK, 'put-raw', EP, BUCKET, `r${round}/http-c16/1k/`, tree.dir, '16'];
+      commands[`${label} | HTTP ceiling c16`] = `node bench/lib/sdk-ceiling.mjs put-raw <endpoint> ${BUCKET} <prefix> $WORK/trees/t1k 16   (no SDK: SigV4 by hand over node:http keep-alive sockets; files read into memory first)`;
+      await measure({ caseId: 'up-1k', tool: 'HTTP c16', round, cmd: process.execPath, args: rawArgs, env: sdkEnv, timeoutSec: 300, counter: accessLog, note: 'wall incl. node start-up and reading the files' });
     }
   };
 
@@ -828,8 +831,10 @@ function buildReport({ machine, seeds, profiles, phases, transferTools: _transfe
     const ceil16 = summary['up-1k']?.['SDK c16']?.seconds;
     const ceil32 = summary['up-1k']?.['SDK c32']?.seconds;
     const ceil = Math.min(...[ceil16, ceil32].filter(Boolean));
+    const raw = summary['up-1k']?.['HTTP c16']?.seconds;
     const r = s3('up-1k') && b ? s3('up-1k') / b.seconds : null;
-    addTarget('Initial upload 1,000 × 1 KiB ≤ 0.75× best peer', r ? `${r.toFixed(2)}× ${b.tool} (${fmtS(s3('up-1k'))} s vs ${fmtS(b.seconds)} s); SDK ceiling ${fmtS(ceil)} s → s3lync at ${((ceil / s3('up-1k')) * 100).toFixed(0)}% of ceiling throughput` : 'not measured', r !== null ? r <= 0.75 : null);
+    const rawNote = raw ? `; bare-HTTP ceiling (no SDK) ${fmtS(raw)} s → ${((raw / s3('up-1k')) * 100).toFixed(0)}%` : '';
+    addTarget('Initial upload 1,000 × 1 KiB ≤ 0.75× best peer', r ? `${r.toFixed(2)}× ${b.tool} (${fmtS(s3('up-1k'))} s vs ${fmtS(b.seconds)} s); SDK ceiling ${fmtS(ceil)} s → s3lync at ${((ceil / s3('up-1k')) * 100).toFixed(0)}% of ceiling throughput${rawNote}` : 'not measured', r !== null ? r <= 0.75 : null);
   }
   {
     const b = bestPeer(`noop-${noopKey}`);
@@ -889,14 +894,14 @@ function buildReport({ machine, seeds, profiles, phases, transferTools: _transfe
       if (x.seconds === null) return `**failed** (${x.n - x.ok}/${x.n})`;
       return `${fmtS(x.seconds)}${x.ok < x.n ? ` (${x.n - x.ok} of ${x.n} failed)` : ''}`;
     };
-    const ceiling = s['SDK c16'] || s['SDK c32'] ? `${fmtS(s['SDK c16']?.seconds)} (c16) / ${fmtS(s['SDK c32']?.seconds)} (c32); loop only ${fmtS(s['SDK c16']?.innerSeconds)} / ${fmtS(s['SDK c32']?.innerSeconds)}` : '—';
+    const ceiling = s['SDK c16'] || s['SDK c32'] ? `${fmtS(s['SDK c16']?.seconds)} (c16) / ${fmtS(s['SDK c32']?.seconds)} (c32); loop only ${fmtS(s['SDK c16']?.innerSeconds)} / ${fmtS(s['SDK c32']?.innerSeconds)}${s['HTTP c16'] ? `; no SDK (HTTP c16) ${fmtS(s['HTTP c16'].seconds)}` : ''}` : '—';
     const b = bestPeer(c.id);
     p(`| ${c.title} | ${cols.map(cell).join(' | ')} | ${ceiling} | ${fmtRatio(s3(c.id), s['aws-cli']?.seconds)} | ${fmtRatio(s3(c.id), s['rclone --checksum']?.seconds)} | ${fmtRatio(s3(c.id), s['rclone (default)']?.seconds)} | ${b ? `**${fmtRatio(s3(c.id), b.seconds)}** (${b.tool})` : '—'} |`);
   }
   const lst = summary['list-10k'] ?? summary['list-1k'];
   if (lst) p(`| ${summary['list-10k'] ? CASES.find((c) => c.id === 'list-10k').title : CASES.find((c) => c.id === 'list-1k').title} | | | | | ${fmtS(lst['SDK list']?.seconds)} (SDK process); walk only ${fmtS(lst['SDK list']?.innerSeconds)} | | | | |`);
   p();
-  p(`¹ Into an empty target \`rclone sync\` makes the same requests with or without \`--checksum\` (nothing to compare), so initial transfers are run once, with \`--checksum\`. SDK ceiling: wall time of a process that reads the 1,000 files into memory and then runs a bare PutObject loop at concurrency 16 or 32 (Node start-up and SDK load included, comparable to the tools' wall times); "loop only" is the loop's own timer.${!QUICK && ROUNDS_10K < ROUNDS ? ` The 10,000-file initial upload and download ran in ${ROUNDS_10K} of the ${ROUNDS} rounds (BENCH_ROUNDS_10K); the 10k re-sync cases ran every round on the latest 10k upload.` : ''}`);
+  p(`¹ Into an empty target \`rclone sync\` makes the same requests with or without \`--checksum\` (nothing to compare), so initial transfers are run once, with \`--checksum\`. SDK ceiling: wall time of a process that reads the 1,000 files into memory and then runs a bare PutObject loop at concurrency 16 or 32 (Node start-up and SDK load included, comparable to the tools' wall times); "loop only" is the loop's own timer; "no SDK (HTTP c16)": the same PUTs signed by hand over node:http (no SDK command stack), 16 at once.${!QUICK && ROUNDS_10K < ROUNDS ? ` The 10,000-file initial upload and download ran in ${ROUNDS_10K} of the ${ROUNDS} rounds (BENCH_ROUNDS_10K); the 10k re-sync cases ran every round on the latest 10k upload.` : ''}`);
   p();
   p('## Targets');
   p();
@@ -1005,10 +1010,10 @@ function buildReport({ machine, seeds, profiles, phases, transferTools: _transfe
   for (const c of panelCases) {
     const s = summary[c.id];
     const bars = [];
-    for (const t of [...cols, 'SDK c16', 'SDK c32']) {
+    for (const t of [...cols, 'SDK c16', 'SDK c32', 'HTTP c16']) {
       if (!s[t]) continue;
-      const sdkBar = t.startsWith('SDK');
-      bars.push({ tool: sdkBar ? `SDK ceiling ${t.slice(4)}` : t, colorKey: sdkBar ? 'SDK ceiling' : t, value: s[t].seconds, note: s[t].ok < s[t].n ? `${s[t].n - s[t].ok} of ${s[t].n} failed` : undefined });
+      const sdkBar = t.startsWith('SDK') || t.startsWith('HTTP');
+      bars.push({ tool: sdkBar ? `${t.startsWith('SDK') ? 'SDK' : 'HTTP'} ceiling ${t.split(' ')[1]}` : t, colorKey: sdkBar ? 'SDK ceiling' : t, value: s[t].seconds, note: s[t].ok < s[t].n ? `${s[t].n - s[t].ok} of ${s[t].n} failed` : undefined });
     }
     const b = bestPeer(c.id);
     const t = targets.find((x) => (c.id === 'up-1k' && x.name.startsWith('Initial upload 1,000')) || (c.id === `noop-${noopKey}` && x.name.startsWith('No-op')) || (c.id === 'up-1g' && x.name.startsWith('1 GiB upload')) || (c.id === 'down-1g' && x.name.startsWith('1 GiB download')));
