@@ -41,26 +41,12 @@ async function walk(dir, rel = '') {
   return out;
 }
 
-if (op === 'put') {
+if (op === 'put' || op === 'put-raw') {
   const files = (await walk(srcDir)).sort();
   // Read everything first: the ceiling is the server's, not the disk's.
   const bodies = await Promise.all(files.map((f) => fs.readFile(path.join(srcDir, f))));
-  const t0 = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < files.length) {
-        const i = next++;
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: prefix + files[i], Body: bodies[i] }));
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ op, concurrency, count: files.length, seconds, perSecond: files.length / seconds }));
-} else if (op === 'put-raw') {
-  const files = (await walk(srcDir)).sort();
-  const bodies = await Promise.all(files.map((f) => fs.readFile(path.join(srcDir, f))));
-  const put = rawPutter(endpoint, bucket);
+  const raw = op === 'put-raw' ? rawPutter(endpoint, bucket) : null;
+  const put = raw ?? ((key, body) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })));
   const t0 = performance.now();
   let next = 0;
   await Promise.all(

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directGet, directHead, directPut, directRoute, directStats, encodeKey, routeOf, type DirectResult } from '../../src/main/sync/direct';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, headObject, listAll } from '../../src/main/sync/s3';
 import { startFaultProxy } from '../faults/proxy';
 import { engineFor, newBucket, rawClient, readTree, s3env, tmpDir, writeTree } from '../helpers';
@@ -229,11 +230,21 @@ describe('direct requests against a misbehaving server', () => {
   const e = s3env();
   const through = (endpoint: string) => createS3Client({ endpoint, pathStyle: true, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey }, maxAttempts: 2 });
 
-  it('never take a 200 without an ETag (an error document) for a stored upload; the upload fails clearly', async () => {
+  /** A client whose requests pass the misbehaving proxy, for the length of `fn`. */
+  async function withMisbehaving(fn: (c: S3Client) => Promise<void>): Promise<void> {
     const proxy = await misbehavingProxy(e.endpoint);
     const c = through(proxy.endpoint);
     try {
       await listAll(c, bucket, '');
+      await fn(c);
+    } finally {
+      c.destroy();
+      await proxy.close();
+    }
+  }
+
+  it('never take a 200 without an ETag (an error document) for a stored upload; the upload fails clearly', async () => {
+    await withMisbehaving(async (c) => {
       const body = Buffer.from('not stored');
       expect(await directPut(c, { Bucket: bucket, Key: 'lie-1.txt', Body: body, ContentMD5: md5b64(body), Metadata: {} })).toEqual({ ok: false, sent: true });
       const src = await tmpDir('lie');
@@ -245,17 +256,11 @@ describe('direct requests against a misbehaving server', () => {
       expect(r.failed[0].message).not.toMatch(/\n\s+at /); // a sentence, not a stack trace
       expect((await listAll(client, bucket, 'liar/')).map((o) => o.key)).toEqual(['liar/fine.txt']);
       engine.close();
-    } finally {
-      c.destroy();
-      await proxy.close();
-    }
+    });
   });
 
   it('forget the route on a redirect, and after three refusals in a row; a listing teaches it again', async () => {
-    const proxy = await misbehavingProxy(e.endpoint);
-    const c = through(proxy.endpoint);
-    try {
-      await listAll(c, bucket, '');
+    await withMisbehaving(async (c) => {
       expect(await directHead(c, { Bucket: bucket, Key: 'moved-x' })).toEqual({ ok: false, sent: true });
       expect(directRoute(c, bucket)).toBeUndefined();
       await listAll(c, bucket, '');
@@ -270,27 +275,18 @@ describe('direct requests against a misbehaving server', () => {
       await directHead(c, { Bucket: bucket, Key: 'plain.txt' }); // a success in between resets the count
       await directHead(c, { Bucket: bucket, Key: 'denied-5' });
       expect(directRoute(c, bucket)).toBeDefined();
-    } finally {
-      c.destroy();
-      await proxy.close();
-    }
+    });
   });
 
   it('stop at once when the sync is cancelled mid-request', async () => {
-    const proxy = await misbehavingProxy(e.endpoint);
-    const c = through(proxy.endpoint);
-    try {
-      await listAll(c, bucket, '');
+    await withMisbehaving(async (c) => {
       const cancel = new AbortController();
       const started = Date.now();
       setTimeout(() => cancel.abort(), 100);
       expect(await directGet(c, { Bucket: bucket, Key: 'slow-1' }, cancel.signal)).toEqual({ ok: false, sent: true });
       expect(Date.now() - started).toBeLessThan(1500);
       expect(await directGet(c, { Bucket: bucket, Key: 'slow-2' }, cancel.signal)).toEqual({ ok: false, sent: false });
-    } finally {
-      c.destroy();
-      await proxy.close();
-    }
+    });
   });
 });
 

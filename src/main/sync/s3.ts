@@ -53,9 +53,8 @@ export function createS3Client(opts: ConnectionOptions = {}): S3Client {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     connectionTimeout: 10_000,
-    // The handler's requestTimeout only logs a warning; the socket timeout is what abandons a
-    // request (or a body mid-stream) whose socket stays silent, so the retry logic can take over.
-    requestTimeout: opts.requestTimeoutMs ?? 120_000,
+    // The socket timeout abandons a request (or a body mid-stream) whose socket stays silent, so
+    // the retry logic can take over. (The handler's requestTimeout only prints a warning.)
     socketTimeout: opts.requestTimeoutMs ?? 120_000,
   });
   const config: S3ClientConfig = {
