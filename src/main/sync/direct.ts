@@ -7,8 +7,8 @@
 // Only the happy path is ours. The route (endpoint, path, Host, signing region) is the one the SDK
 // itself used for a successful listing of that bucket, so endpoint rules, path-style, custom
 // endpoints and region redirects stay the SDK's. Any answer other than the expected success (an
-// error status, a redirect, a network failure, a body-less reply) returns `null` and the caller
-// repeats the call through the SDK, whose retries, clock-skew correction and error messages remain
+// error status, a redirect, a network failure, a body-less reply) gives `{ ok: false }` and the
+// caller repeats the call through the SDK, whose retries, clock-skew correction and error messages remain
 // the only ones users ever see. Every call made here is idempotent (PUT of a whole object, GET,
 // HEAD), so repeating it is safe. S3LYNC_DIRECT=0 turns the whole path off.
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -85,6 +85,7 @@ class Direct {
     // An empty key would address the bucket itself (a listing, HeadBucket): never ours to send.
     if (!route || !key || signal?.aborted) return NOT_SENT;
     let response: Response;
+    let sent = false;
     try {
       const request: SignableRequest = {
         method,
@@ -99,10 +100,11 @@ class Direct {
       if (body) request.headers['content-length'] = String(body.length);
       const offset = (this.client.config as unknown as { systemClockOffset?: number }).systemClockOffset ?? 0;
       const signed = (await this.signer(route.region).sign(request as never, { signingDate: new Date(Date.now() + offset) })) as unknown as SignableRequest;
+      sent = true;
       ({ response } = await this.sender.handle(signed, { abortSignal: signal }));
     } catch {
       directStats.fallback++;
-      return SENT_FAILED;
+      return sent ? SENT_FAILED : NOT_SENT;
     }
     const stream = typeof (response.body as Readable | undefined)?.on === 'function' ? (response.body as Readable) : null;
     if (accept(response) && (method !== 'GET' || stream)) {
