@@ -42,11 +42,41 @@ try {
   rmSync(out, { recursive: true, force: true });
 }
 
-const rows = text
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g).map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')));
+/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks (the tool's CSP
+ * descriptions sometimes do, which a line-by-line split turned into bogus rows). */
+function parseCsv(src) {
+  const out = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && src[i + 1] === '\n') i++;
+      row.push(field);
+      out.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field || row.length) {
+    row.push(field);
+    out.push(row);
+  }
+  return out.filter((r) => r.some((f) => f.trim()));
+}
+
+const rows = parseCsv(text).slice(1);
 let bad = 0;
 for (const [issue, severity, confidence, file, location] of rows) {
   const id = `${issue} ${file}`;
