@@ -85,6 +85,42 @@ describe('push and pull', () => {
     engine.close();
   });
 
+  it('sends no HEAD for a file edited since the last sync: its ETag is the MD5 it had then', async () => {
+    const { root, prefix } = await fresh('edit-no-head');
+    await writeTree(root, { 'a.txt': 'alpha', 'b.txt': 'bravo', 'c.txt': 'charlie' });
+    // Old enough that their hashes are remembered (not in the racy window).
+    const old = new Date(Date.now() - 60_000);
+    for (const f of ['a.txt', 'b.txt', 'c.txt']) await fs.utimes(path.join(root, f), old, old);
+    const dataDir = await tmpDir('d');
+    const run = counted();
+    const engine = engineFor(dataDir, { client: run.c });
+    const remote = `s3://${bucket}/${prefix}`;
+    expect((await engine.sync({ direction: 'push', localPath: root, remote })).ok).toBe(true);
+    const before = run.seen.heads;
+    // Same sizes, new content and times.
+    await fs.writeFile(path.join(root, 'a.txt'), 'ALPHA');
+    await fs.writeFile(path.join(root, 'c.txt'), 'CHARLIE');
+    const { plan } = await engine.prepare({ direction: 'push', localPath: root, remote });
+    expect(plan.operations.map((o) => [o.kind, o.path, o.reason])).toEqual([
+      ['upload', 'a.txt', 'content differs (MD5, ETag)'],
+      ['upload', 'c.txt', 'content differs (MD5, ETag)'],
+    ]);
+    expect(plan.hashed).toBe(2);
+    expect(run.seen.heads - before).toBe(0);
+    engine.close();
+
+    // With no memory of the file (another data folder), a plain-looking ETag that differs from
+    // the local MD5 might be an SSE token: the object is still asked before calling it different.
+    const fresh2 = counted();
+    const other = engineFor(await tmpDir('d2'), { client: fresh2.c });
+    const second = await other.prepare({ direction: 'push', localPath: root, remote });
+    expect(second.plan.operations.map((o) => o.path)).toEqual(['a.txt', 'c.txt']);
+    expect(fresh2.seen.heads).toBe(2);
+    other.close();
+    run.c.destroy();
+    fresh2.c.destroy();
+  });
+
   it('stores the whole-file MD5 in x-amz-meta-s3lync-md5 with every upload', async () => {
     const { root, prefix } = await fresh('meta');
     await writeTree(root, { 'f.txt': 'metadata please' });

@@ -86,8 +86,12 @@ export async function compareFiles(local: LocalFile, remote: RemoteObject, env: 
 
   const parts = multipartCount(remote.etag);
   if (isPlainMd5(remote.etag)) {
+    // Read before hashing replaces it: the MD5 this file had when last hashed or transferred.
+    const before = env.cache.lastMd5(local.rel);
     const localMd5 = await md5();
     if (localMd5 === remote.etag) return { equal: true, reason: 'same MD5 (ETag)' };
+    // An ETag equal to the MD5 of content this file once had is an MD5: the file has changed.
+    if (before === remote.etag) return { equal: false, reason: 'content differs (MD5, ETag)' };
     // The ETag might not be an MD5 at all (SSE-KMS, SSE-C): ask the object before calling it
     // different. Only then may metadata decide; an MD5 ETag outranks a possibly stale metadata MD5.
     const head = await env.head(remote.key);

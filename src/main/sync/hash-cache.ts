@@ -79,6 +79,14 @@ export class HashCache {
     return row?.[3] || undefined;
   }
 
+  /**
+   * The whole-file MD5 last remembered for `rel`, even when the file has changed since: the
+   * content it had then. An S3 ETag equal to it is proven to be an MD5, not an SSE token.
+   */
+  lastMd5(rel: string): string | undefined {
+    return this.rows.get(rel)?.[3] || undefined;
+  }
+
   /** What `get` would answer without hashing, or undefined when it would have to hash. */
   cached(rel: string, id: FileIdentity, partSizes: number[] = [], whole = true): FileHashes | undefined {
     const row = this.valid(rel, id);
