@@ -57,6 +57,16 @@ export async function writeTree(root: string, tree: Tree): Promise<void> {
   }
 }
 
+/**
+ * writeTree, then every file dated a minute back: old enough that its hash is remembered (hashes
+ * of files written within the last 2 s are not cached, their mtimes being racy).
+ */
+export async function writeAgedTree(root: string, tree: Tree): Promise<void> {
+  await writeTree(root, tree);
+  const old = new Date(Date.now() - 60_000);
+  for (const rel of Object.keys(tree)) await fs.utimes(path.join(root, ...rel.split('/')), old, old);
+}
+
 /** Every regular file under root as rel -> utf8 content (binary files as `<N bytes md5>`). */
 export async function readTree(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

@@ -6,7 +6,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashMismatchError } from '../../src/main/sync/errors';
 import { MiB } from '../../src/main/sync/md5';
-import { engineFor, getText, newBucket, putObject, rawClient, readTree, referenceCompositeEtag, remoteTree, s3env, tmpDir, writeTree } from '../helpers';
+import { engineFor, getText, newBucket, putObject, rawClient, readTree, referenceCompositeEtag, remoteTree, s3env, tmpDir, writeAgedTree, writeTree } from '../helpers';
 import { createS3Client } from '../../src/main/sync/s3';
 import { startFaultProxy } from '../faults/proxy';
 import { gcBallastHeld } from '../../src/main/sync/memory';
@@ -87,10 +87,7 @@ describe('push and pull', () => {
 
   it('sends no HEAD for a file edited since the last sync: its ETag is the MD5 it had then', async () => {
     const { root, prefix } = await fresh('edit-no-head');
-    await writeTree(root, { 'a.txt': 'alpha', 'b.txt': 'bravo', 'c.txt': 'charlie' });
-    // Old enough that their hashes are remembered (not in the racy window).
-    const old = new Date(Date.now() - 60_000);
-    for (const f of ['a.txt', 'b.txt', 'c.txt']) await fs.utimes(path.join(root, f), old, old);
+    await writeAgedTree(root, { 'a.txt': 'alpha', 'b.txt': 'bravo', 'c.txt': 'charlie' });
     const dataDir = await tmpDir('d');
     const run = counted();
     const engine = engineFor(dataDir, { client: run.c });
@@ -201,9 +198,7 @@ describe('multipart uploads under memory pressure', () => {
   it("compute the file's true MD5 while parts wait for memory and finish out of order", async () => {
     const { root, prefix } = await fresh('mpu-mem');
     const body = randomBytes(33 * MiB + 17); // 7 parts of 5 MiB: more than the memory lets run at once
-    await writeTree(root, { 'big.bin': body });
-    const old = new Date(Date.now() - 60_000);
-    await fs.utimes(path.join(root, 'big.bin'), old, old);
+    await writeAgedTree(root, { 'big.bin': body });
     const dataDir = await tmpDir('d');
     const engine = engineFor(dataDir, { multipartThreshold: 5 * MiB, partSize: 5 * MiB, partConcurrency: 4, memoryBudget: 11 * MiB });
     expect((await engine.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).ok).toBe(true);
@@ -626,10 +621,7 @@ describe('verification', () => {
 describe('hash cache, names and retries', () => {
   it('never hashes an unchanged file twice, across runs', async () => {
     const { root, prefix } = await fresh('cache');
-    await writeTree(root, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
-    // Files written in the last 2 s are not cached (racy mtimes): these are older.
-    const old = new Date(Date.now() - 60_000);
-    for (const f of ['a.txt', 'b.txt', 'c.txt']) await fs.utimes(path.join(root, f), old, old);
+    await writeAgedTree(root, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
     const dataDir = await tmpDir('d');
     const e1 = engineFor(dataDir);
     await e1.sync({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` });
@@ -639,7 +631,8 @@ describe('hash cache, names and retries', () => {
     expect(plan.operations).toEqual([]);
     expect(plan.hashed).toBe(0);
     await fs.writeFile(path.join(root, 'b.txt'), 'B');
-    await fs.utimes(path.join(root, 'b.txt'), old, new Date(Date.now() - 30_000));
+    const edited = new Date(Date.now() - 30_000); // newer than the cached time, still not racy
+    await fs.utimes(path.join(root, 'b.txt'), edited, edited);
     const plan2 = (await e2.prepare({ direction: 'push', localPath: root, remote: `s3://${bucket}/${prefix}` })).plan;
     expect(plan2.hashed).toBe(1);
     e2.close();

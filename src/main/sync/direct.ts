@@ -50,7 +50,7 @@ interface SignableRequest {
 }
 
 interface Sender {
-  handle(request: SignableRequest, options?: { abortSignal?: AbortSignal }): Promise<{ response: { statusCode: number; headers: Record<string, string>; body?: unknown } }>;
+  handle(request: SignableRequest, options?: { abortSignal?: AbortSignal }): Promise<{ response: Response }>;
 }
 
 const COMMAND = { GET: 'GetObjectCommand', PUT: 'PutObjectCommand', HEAD: 'HeadObjectCommand' } as const;
@@ -145,9 +145,10 @@ class Direct {
 }
 
 type Response = { statusCode: number; headers: Record<string, string>; body?: unknown };
-type Sent = { ok: true; response: Response } | { ok: false; sent: boolean };
-const NOT_SENT: Sent = { ok: false, sent: false };
-const SENT_FAILED: Sent = { ok: false, sent: true };
+type Failed = { ok: false; sent: boolean };
+type Sent = { ok: true; response: Response } | Failed;
+const NOT_SENT: Failed = { ok: false, sent: false };
+const SENT_FAILED: Failed = { ok: false, sent: true };
 
 const registry = new WeakMap<S3Client, Direct>();
 
@@ -281,7 +282,7 @@ function objectHeaders(h: Record<string, string>): DirectObjectHeaders {
 }
 
 /** What a direct call gave: the answer, or nothing (`sent`: a request went out) and the SDK's turn. */
-export type DirectResult<T> = { ok: true; value: T } | { ok: false; sent: boolean };
+export type DirectResult<T> = { ok: true; value: T } | Failed;
 
 /** GET (optionally If-Match / Range). */
 export async function directGet(
@@ -290,7 +291,7 @@ export async function directGet(
   signal?: AbortSignal,
 ): Promise<DirectResult<DirectObjectHeaders & { Body: IncomingMessage }>> {
   const direct = registry.get(client);
-  if (!direct) return { ok: false, sent: false };
+  if (!direct) return NOT_SENT;
   const headers: Record<string, string> = {};
   if (input.IfMatch) headers['if-match'] = input.IfMatch;
   if (input.Range) headers.range = input.Range;
@@ -302,7 +303,7 @@ export async function directGet(
 /** HEAD; `value` null: no such object (404 on a route a listing taught, as the SDK reports it). */
 export async function directHead(client: S3Client, input: { Bucket: string; Key: string }, signal?: AbortSignal): Promise<DirectResult<DirectObjectHeaders | null>> {
   const direct = registry.get(client);
-  if (!direct) return { ok: false, sent: false };
+  if (!direct) return NOT_SENT;
   const r = await direct.send(input.Bucket, input.Key, 'HEAD', {}, (res) => res.statusCode === 200 || res.statusCode === 404, undefined, signal);
   if (!r.ok) return r;
   (r.response.body as Readable | undefined)?.resume?.();
@@ -319,7 +320,7 @@ export async function directPut(
   signal?: AbortSignal,
 ): Promise<DirectResult<DirectObjectHeaders>> {
   const direct = registry.get(client);
-  if (!direct || input.Body.length > DIRECT_PUT_MAX) return { ok: false, sent: false };
+  if (!direct || input.Body.length > DIRECT_PUT_MAX) return NOT_SENT;
   const headers: Record<string, string> = { 'content-md5': input.ContentMD5, 'content-type': 'application/octet-stream' };
   for (const [k, v] of Object.entries(input.Metadata)) headers[`x-amz-meta-${k.toLowerCase()}`] = v;
   const accept = (res: Response) => res.statusCode === 200 && !!res.headers.etag && (res.headers['content-length'] ?? '0') === '0' && !res.headers['transfer-encoding'];
